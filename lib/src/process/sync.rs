@@ -1,0 +1,105 @@
+//! Named steps between two cooperating processes, over a socket pair.
+//!
+//! Two processes that must take turns (a tool and the helper it forked to act on its behalf
+//! from outside a namespace) send each other one small message per step: a named byte,
+//! optionally followed by text (the error, when the step is `Failed`). A SOCK_SEQPACKET
+//! socket keeps each message whole, and a peer that dies shows up as end-of-file, so nobody
+//! waits forever on a dead partner.
+//! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper).
+
+use crate::error::{Error, Result};
+use nix::sys::socket::{recv, send, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// Every step any protocol in ctrkit uses; each protocol documents its order in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Step {
+    /// The tool has created its new namespaces; the helper may act on them.
+    Unshared = b'U',
+    /// The helper did its work (id maps written, namespaces persisted).
+    HelperDone = b'D',
+    /// The sender failed; the rest of the message is the error text.
+    Failed = b'F',
+}
+
+impl Step {
+    fn from_byte(b: u8) -> Option<Step> {
+        [Step::Unshared, Step::HelperDone, Step::Failed].into_iter().find(|s| *s as u8 == b)
+    }
+}
+
+/// One end of the channel.
+pub struct Channel {
+    fd: OwnedFd,
+}
+
+/// Make a connected pair: keep one end in the parent, the other in the child, drop the rest.
+pub fn channel() -> Result<(Channel, Channel)> {
+    let (a, b) = socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC)
+        .map_err(|e| Error::errno("socketpair", "AF_UNIX, SOCK_SEQPACKET", e))?;
+    Ok((Channel { fd: a }, Channel { fd: b }))
+}
+
+impl Channel {
+    pub fn send(&self, step: Step) -> Result<()> {
+        self.send_with(step, "")
+    }
+
+    /// Tell the peer we failed, with the error as text.
+    pub fn fail(&self, err: &Error) -> Result<()> {
+        self.send_with(Step::Failed, &err.to_string())
+    }
+
+    fn send_with(&self, step: Step, text: &str) -> Result<()> {
+        let mut msg = vec![step as u8];
+        msg.extend_from_slice(text.as_bytes());
+        send(self.fd.as_raw_fd(), &msg, MsgFlags::empty()).map_err(|e| Error::errno("send", format!("sync step {step:?}"), e))?;
+        Ok(())
+    }
+
+    /// Wait for `want`. A `Failed` from the peer becomes our error, carrying its text.
+    pub fn expect(&self, want: Step) -> Result<()> {
+        let mut buf = [0u8; 4096];
+        let n = loop {
+            match recv(self.fd.as_raw_fd(), &mut buf, MsgFlags::empty()) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                other => break other,
+            }
+        }
+        .map_err(|e| Error::errno("recv", format!("sync step {want:?}"), e))?;
+        if n == 0 {
+            return Err(Error::invalid(format!("sync step {want:?}"), "the other process ended before reaching it"));
+        }
+        match Step::from_byte(buf[0]) {
+            Some(got) if got == want => Ok(()),
+            Some(Step::Failed) => {
+                let text = String::from_utf8_lossy(&buf[1..n]).into_owned();
+                Err(Error::invalid("helper", text))
+            }
+            got => Err(Error::invalid(format!("sync step {want:?}"), format!("got {got:?} instead"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_round_trip_and_failures_carry_text() {
+        let (a, b) = channel().unwrap();
+        a.send(Step::Unshared).unwrap();
+        b.expect(Step::Unshared).unwrap();
+        b.fail(&Error::invalid("x", "broke")).unwrap();
+        let err = a.expect(Step::HelperDone).unwrap_err();
+        assert!(err.to_string().contains("invalid x: broke"), "{err}");
+    }
+
+    #[test]
+    fn a_vanished_peer_is_an_error_not_a_hang() {
+        let (a, b) = channel().unwrap();
+        drop(b);
+        assert!(a.expect(Step::HelperDone).is_err());
+    }
+}

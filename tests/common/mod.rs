@@ -1,0 +1,78 @@
+//! Helpers every integration test file shares: feature probes that skip with a reason (and
+//! fail under CTRKIT_TESTS_STRICT=1, as CI sets), and reading kernel truth from /proc.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// Skip the calling test with a reason; under CTRKIT_TESTS_STRICT=1 a skip is a failure.
+/// Use as `if let Some(why) = probe() { return skip(why); }`.
+pub fn skip(reason: &str) {
+    if std::env::var("CTRKIT_TESTS_STRICT").as_deref() == Ok("1") {
+        panic!("SKIP not allowed under CTRKIT_TESTS_STRICT=1: {reason}");
+    }
+    eprintln!("SKIP: {reason}");
+}
+
+/// None when we are root, else why not.
+pub fn need_root() -> Option<String> {
+    if nix_euid() == 0 {
+        None
+    } else {
+        Some("needs root (run the suite as root)".into())
+    }
+}
+
+fn nix_euid() -> u32 {
+    // Read from /proc instead of pulling a crate into the tests for one call.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(u32::MAX)
+}
+
+/// The inode of a namespace file, e.g. ns_inode("self", "uts") — what `ls -l /proc/PID/ns` shows.
+pub fn ns_inode(pid: &str, ns: &str) -> String {
+    std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
+        .unwrap_or_else(|e| panic!("readlink /proc/{pid}/ns/{ns}: {e}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A fresh empty directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("ctrkit-test-{tag}-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The lines of /proc/self/mountinfo that mention `needle`.
+pub fn host_mounts_mentioning(needle: &str) -> Vec<String> {
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(needle))
+        .map(String::from)
+        .collect()
+}
