@@ -29,7 +29,9 @@ fn need_ns(kind: &str) -> Option<String> {
     if !std::path::Path::new(&format!("/proc/self/ns/{kind}")).exists() {
         return Some(format!("this kernel has no {kind} namespaces (/proc/self/ns/{kind} missing)"));
     }
-    if kind == "user" && std::fs::read_to_string("/proc/sys/user/max_user_namespaces").map(|s| s.trim() == "0").unwrap_or(true) {
+    if kind == "user"
+        && std::fs::read_to_string("/proc/sys/user/max_user_namespaces").map(|s| s.trim() == "0").unwrap_or(true)
+    {
         return Some("user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0)".into());
     }
     None
@@ -44,8 +46,20 @@ fn every_namespace_kind_gets_a_new_inode() {
     }
     // pid and time apply to children: --fork makes the command such a child.
     let out = stdout_of(&[
-        "-m", "-u", "-i", "-n", "-p", "-U", "-r", "-C", "-T", "-f", "--",
-        "sh", "-c", "for k in mnt uts ipc net pid user cgroup time; do readlink /proc/self/ns/$k; done",
+        "-m",
+        "-u",
+        "-i",
+        "-n",
+        "-p",
+        "-U",
+        "-r",
+        "-C",
+        "-T",
+        "-f",
+        "--",
+        "sh",
+        "-c",
+        "for k in mnt uts ipc net pid user cgroup time; do readlink /proc/self/ns/$k; done",
     ]);
     let inside: Vec<&str> = out.lines().collect();
     for (i, kind) in ["mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time"].iter().enumerate() {
@@ -86,7 +100,9 @@ fn a_mount_made_inside_is_absent_from_the_host() {
     }
     let dir = TempDir::new("mnt");
     let target = dir.path().to_str().unwrap().to_string();
-    let script = format!("mount -t tmpfs ctrkit-test-tmpfs {target} && grep -c ctrkit-test-tmpfs /proc/self/mountinfo && read x");
+    let script = format!(
+        "mount -t tmpfs ctrkit-test-tmpfs {target} && grep -c ctrkit-test-tmpfs /proc/self/mountinfo && read x"
+    );
     let mut child = std::process::Command::new(BIN)
         .args(["-m", "--", "sh", "-c", &script])
         .stdin(Stdio::piped())
@@ -122,7 +138,21 @@ fn uid_0_inside_maps_to_the_chosen_host_uid() {
         return skip(&why);
     }
     let mut child = std::process::Command::new(BIN)
-        .args(["-U", "--map-users", "0:100000:1", "--map-groups", "0:100000:1", "-S", "0", "-G", "0", "--", "sh", "-c", "id -u; echo $$; read x"])
+        .args([
+            "-U",
+            "--map-users",
+            "0:100000:1",
+            "--map-groups",
+            "0:100000:1",
+            "-S",
+            "0",
+            "-G",
+            "0",
+            "--",
+            "sh",
+            "-c",
+            "id -u; echo $$; read x",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -165,8 +195,13 @@ fn a_time_namespace_shows_the_boottime_offset() {
         return skip(&why);
     }
     let inside: f64 = stdout_of(&["-T", "--boottime", "86400", "--", "cat", "/proc/uptime"])
-        .split_whitespace().next().unwrap().parse().unwrap();
-    let host: f64 = std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let host: f64 =
+        std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
     assert!(inside - host > 86000.0 && inside - host < 86500.0, "uptime inside {inside}, host {host}");
 }
 
@@ -185,7 +220,13 @@ fn persisted_namespaces_survive_can_be_entered_and_are_released() {
     assert!(mounts.iter().all(|m| m.contains(" - nsfs ")), "{mounts:?}");
     // Enter them with util-linux's nsenter: the persisted files are the standard kind.
     let out = std::process::Command::new("nsenter")
-        .args([&format!("--uts={nsdir_s}/uts"), &format!("--net={nsdir_s}/net"), "sh", "-c", "hostname; tail -n +3 /proc/self/net/dev | cut -d: -f1"])
+        .args([
+            &format!("--uts={nsdir_s}/uts"),
+            &format!("--net={nsdir_s}/net"),
+            "sh",
+            "-c",
+            "hostname; tail -n +3 /proc/self/net/dev | cut -d: -f1",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>(), ["kept", "lo"]);
@@ -202,7 +243,11 @@ fn util_linux_file_form_persists_one_namespace() {
     let dir = TempDir::new("persist-file");
     let file = dir.path().join("uts");
     tool().arg(format!("--uts={}", file.display())).args(["--hostname", "filed", "true"]).assert().success();
-    let out = std::process::Command::new("nsenter").arg(format!("--uts={}", file.display())).arg("hostname").output().unwrap();
+    let out = std::process::Command::new("nsenter")
+        .arg(format!("--uts={}", file.display()))
+        .arg("hostname")
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "filed");
     tool().arg("--unpersist").arg(&file).assert().success();
     assert!(!file.exists());
@@ -286,7 +331,18 @@ fn explain_prints_each_kernel_operation_and_dry_run_makes_none() {
     let dir = TempDir::new("dry");
     let nsdir = dir.path().join("ns");
     let out = tool()
-        .args(["--dry-run", "-u", "-n", "--hostname", "never", "--persist", nsdir.to_str().unwrap(), "--", "echo", "ran"])
+        .args([
+            "--dry-run",
+            "-u",
+            "-n",
+            "--hostname",
+            "never",
+            "--persist",
+            nsdir.to_str().unwrap(),
+            "--",
+            "echo",
+            "ran",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

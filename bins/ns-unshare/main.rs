@@ -204,8 +204,12 @@ fn child_setup(args: &Args) -> Result<()> {
 
 /// The namespaces to create: those asked for, plus those other flags imply.
 fn chosen_kinds(a: &Args) -> Vec<Kind> {
-    let user = a.user.is_some() || a.map_root_user || a.map_user.is_some() || a.map_group.is_some()
-        || !a.map_users.is_empty() || !a.map_groups.is_empty();
+    let user = a.user.is_some()
+        || a.map_root_user
+        || a.map_user.is_some()
+        || a.map_group.is_some()
+        || !a.map_users.is_empty()
+        || !a.map_groups.is_empty();
     let wanted = [
         (ns::USER, user),
         (ns::CGROUP, a.cgroup.is_some()),

@@ -13,10 +13,7 @@ use crate::explain::{self, Op};
 pub fn validate_hostname(name: &str) -> Result<()> {
     let ok_chars = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
     if name.is_empty() || name.len() > 64 || !ok_chars {
-        return Err(Error::invalid(
-            format!("hostname '{name}'"),
-            "use 1 to 64 letters, digits, '-' or '.'",
-        ));
+        return Err(Error::invalid(format!("hostname '{name}'"), "use 1 to 64 letters, digits, '-' or '.'"));
     }
     Ok(())
 }

@@ -10,5 +10,5 @@
 
 pub mod bind;
 pub mod chroot;
-pub mod propagation;
 pub mod proc;
+pub mod propagation;

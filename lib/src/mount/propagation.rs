@@ -49,5 +49,7 @@ pub fn set_root(how: Propagation) -> Result<()> {
         _ => "mounts travel both ways",
     };
     let op = Op::new(format!("mount(\"none\", \"/\", NULL, MS_REC|{name}, NULL)"), why, "mount_namespaces(7)");
-    explain::change(op, "/", || nix::mount::mount(Some("none"), "/", None::<&str>, MsFlags::MS_REC | flag, None::<&str>))
+    explain::change(op, "/", || {
+        nix::mount::mount(Some("none"), "/", None::<&str>, MsFlags::MS_REC | flag, None::<&str>)
+    })
 }

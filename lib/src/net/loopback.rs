@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::explain::{self, Op};
-use crate::sys;
+use crate::sys::netdevice;
 use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
 use std::os::fd::AsFd;
 
@@ -17,8 +17,13 @@ pub fn bring_up_loopback() -> Result<()> {
     // Any socket will do as a handle for the ioctl: it names no address.
     let sock = socket(AddressFamily::Inet, SockType::Datagram, SockFlag::SOCK_CLOEXEC, None)
         .map_err(|e| Error::errno("socket", "AF_INET, SOCK_DGRAM", e))?;
-    let flags = sys::interface_flags(sock.as_fd(), "lo").map_err(|e| Error::errno("ioctl SIOCGIFFLAGS", "lo", e))?;
+    let flags =
+        netdevice::interface_flags(sock.as_fd(), "lo").map_err(|e| Error::errno("ioctl SIOCGIFFLAGS", "lo", e))?;
     let up = flags | libc::IFF_UP as i16;
-    let op = Op::new("ioctl(sock, SIOCSIFFLAGS, {\"lo\", IFF_UP|IFF_LOOPBACK|…})", "bring lo up in the new network namespace", "netdevice(7)");
-    explain::change(op, "lo", || sys::set_interface_flags(sock.as_fd(), "lo", up))
+    let op = Op::new(
+        "ioctl(sock, SIOCSIFFLAGS, {\"lo\", IFF_UP|IFF_LOOPBACK|…})",
+        "bring lo up in the new network namespace",
+        "netdevice(7)",
+    );
+    explain::change(op, "lo", || netdevice::set_interface_flags(sock.as_fd(), "lo", up))
 }

@@ -56,7 +56,9 @@ pub fn kinds_differing_from_ours(pid: i32) -> Result<Vec<Kind>> {
             (Ok(t), Ok(o)) if t != o => kinds.push(kind),
             (Ok(_), Ok(_)) => {}
             // The kernel lacks this kind (e.g. time before 5.6): nothing to join.
-            (Err(e), _) if e.kind() == std::io::ErrorKind::NotFound && std::path::Path::new(&format!("/proc/{pid}")).exists() => {}
+            (Err(e), _)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && std::path::Path::new(&format!("/proc/{pid}")).exists() => {}
             (Err(e), _) => return Err(Error::io("readlink", proc_ns_file(pid, kind).display(), e)),
             (_, Err(e)) => return Err(Error::io("readlink", format!("/proc/self/ns/{}", kind.name), e)),
         }

@@ -35,8 +35,11 @@ impl FromStr for IdMap {
         let [inside, outside, count] = parts[..] else {
             return Err(format!("'{s}': expected INSIDE:OUTSIDE:COUNT, e.g. 0:100000:65536"));
         };
-        let num = |what: &str, v: &str| v.parse::<u32>().map_err(|_| format!("'{s}': {what} '{v}' is not an id (0 to 4294967294)"));
-        let map = IdMap { inside: num("inside", inside)?, outside: num("outside", outside)?, count: num("count", count)? };
+        let num = |what: &str, v: &str| {
+            v.parse::<u32>().map_err(|_| format!("'{s}': {what} '{v}' is not an id (0 to 4294967294)"))
+        };
+        let map =
+            IdMap { inside: num("inside", inside)?, outside: num("outside", outside)?, count: num("count", count)? };
         if map.count == 0 {
             return Err(format!("'{s}': the count must be at least 1"));
         }
@@ -97,12 +100,22 @@ pub fn write(pid: i32, maps: &Maps) -> Result<()> {
         explain::write_file(&dir.join("setgroups"), text, "setgroups policy, before gid_map", "user_namespaces(7)")?;
     }
     if !maps.uids.is_empty() {
-        explain::write_file(&dir.join("uid_map"), &map_text(&maps.uids), "which host uids the ids inside are", "user_namespaces(7)")
-            .map_err(hint)?;
+        explain::write_file(
+            &dir.join("uid_map"),
+            &map_text(&maps.uids),
+            "which host uids the ids inside are",
+            "user_namespaces(7)",
+        )
+        .map_err(hint)?;
     }
     if !maps.gids.is_empty() {
-        explain::write_file(&dir.join("gid_map"), &map_text(&maps.gids), "which host gids the ids inside are", "user_namespaces(7)")
-            .map_err(hint)?;
+        explain::write_file(
+            &dir.join("gid_map"),
+            &map_text(&maps.gids),
+            "which host gids the ids inside are",
+            "user_namespaces(7)",
+        )
+        .map_err(hint)?;
     }
     Ok(())
 }

@@ -43,14 +43,62 @@ pub struct Kind {
 // CLONE_NEWTIME is newer than nix's CloneFlags; the bit comes from libc.
 const NEWTIME: CloneFlags = CloneFlags::from_bits_retain(libc::CLONE_NEWTIME);
 
-pub const USER: Kind = Kind { name: "user", flag: CloneFlags::CLONE_NEWUSER, flag_name: "CLONE_NEWUSER", isolates: "user and group ids, capabilities", for_children: false };
-pub const CGROUP: Kind = Kind { name: "cgroup", flag: CloneFlags::CLONE_NEWCGROUP, flag_name: "CLONE_NEWCGROUP", isolates: "cgroup root", for_children: false };
-pub const IPC: Kind = Kind { name: "ipc", flag: CloneFlags::CLONE_NEWIPC, flag_name: "CLONE_NEWIPC", isolates: "System V IPC, POSIX message queues", for_children: false };
-pub const UTS: Kind = Kind { name: "uts", flag: CloneFlags::CLONE_NEWUTS, flag_name: "CLONE_NEWUTS", isolates: "hostname", for_children: false };
-pub const NET: Kind = Kind { name: "net", flag: CloneFlags::CLONE_NEWNET, flag_name: "CLONE_NEWNET", isolates: "network devices, addresses, ports", for_children: false };
-pub const PID: Kind = Kind { name: "pid", flag: CloneFlags::CLONE_NEWPID, flag_name: "CLONE_NEWPID", isolates: "process ids", for_children: true };
-pub const MNT: Kind = Kind { name: "mnt", flag: CloneFlags::CLONE_NEWNS, flag_name: "CLONE_NEWNS", isolates: "mount table", for_children: false };
-pub const TIME: Kind = Kind { name: "time", flag: NEWTIME, flag_name: "CLONE_NEWTIME", isolates: "boot and monotonic clocks", for_children: true };
+pub const USER: Kind = Kind {
+    name: "user",
+    flag: CloneFlags::CLONE_NEWUSER,
+    flag_name: "CLONE_NEWUSER",
+    isolates: "user and group ids, capabilities",
+    for_children: false,
+};
+pub const CGROUP: Kind = Kind {
+    name: "cgroup",
+    flag: CloneFlags::CLONE_NEWCGROUP,
+    flag_name: "CLONE_NEWCGROUP",
+    isolates: "cgroup root",
+    for_children: false,
+};
+pub const IPC: Kind = Kind {
+    name: "ipc",
+    flag: CloneFlags::CLONE_NEWIPC,
+    flag_name: "CLONE_NEWIPC",
+    isolates: "System V IPC, POSIX message queues",
+    for_children: false,
+};
+pub const UTS: Kind = Kind {
+    name: "uts",
+    flag: CloneFlags::CLONE_NEWUTS,
+    flag_name: "CLONE_NEWUTS",
+    isolates: "hostname",
+    for_children: false,
+};
+pub const NET: Kind = Kind {
+    name: "net",
+    flag: CloneFlags::CLONE_NEWNET,
+    flag_name: "CLONE_NEWNET",
+    isolates: "network devices, addresses, ports",
+    for_children: false,
+};
+pub const PID: Kind = Kind {
+    name: "pid",
+    flag: CloneFlags::CLONE_NEWPID,
+    flag_name: "CLONE_NEWPID",
+    isolates: "process ids",
+    for_children: true,
+};
+pub const MNT: Kind = Kind {
+    name: "mnt",
+    flag: CloneFlags::CLONE_NEWNS,
+    flag_name: "CLONE_NEWNS",
+    isolates: "mount table",
+    for_children: false,
+};
+pub const TIME: Kind = Kind {
+    name: "time",
+    flag: NEWTIME,
+    flag_name: "CLONE_NEWTIME",
+    isolates: "boot and monotonic clocks",
+    for_children: true,
+};
 
 /// All kinds, in the order nsenter(1) joins them: user first (see setns.rs for why it may
 /// also go last), mnt late because joining it changes what paths mean.

@@ -28,7 +28,11 @@ const NSFS_MAGIC: i64 = 0x6e73_6673;
 pub fn persist(pid: i32, kind: Kind, file: &Path) -> Result<()> {
     let created = !file.exists();
     if created {
-        let op = Op::new(format!("open({:?}, O_CREAT|O_EXCL|O_WRONLY|O_CLOEXEC, 0444)", file), "an empty file to mount the namespace on", "open(2)");
+        let op = Op::new(
+            format!("open({:?}, O_CREAT|O_EXCL|O_WRONLY|O_CLOEXEC, 0444)", file),
+            "an empty file to mount the namespace on",
+            "open(2)",
+        );
         explain::change(op, &file.display().to_string(), || {
             use nix::fcntl::OFlag;
             let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC;

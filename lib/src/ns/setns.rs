@@ -33,7 +33,11 @@ pub struct Target {
 pub fn open(kind: Kind, file: &Path) -> Result<Target> {
     let op = Op::new(format!("open({:?}, O_RDONLY|O_CLOEXEC)", file), "hold the namespace to join", "setns(2)");
     let fd = explain::run(op, &file.display().to_string(), || {
-        nix::fcntl::open(file, nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC, nix::sys::stat::Mode::empty())
+        nix::fcntl::open(
+            file,
+            nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
     })?;
     Ok(Target { kind, file: file.to_path_buf(), fd })
 }
@@ -64,7 +68,9 @@ pub fn join_all(targets: &[Target]) -> Result<()> {
 
 fn hint_for(e: Error, t: &Target) -> Error {
     match e.errno_value() {
-        Some(nix::errno::Errno::EPERM) => e.with_hint("joining another process's namespaces needs root (CAP_SYS_ADMIN over them)"),
+        Some(nix::errno::Errno::EPERM) => {
+            e.with_hint("joining another process's namespaces needs root (CAP_SYS_ADMIN over them)")
+        }
         Some(nix::errno::Errno::EINVAL) => e.with_hint(format!(
             "{} is not a {} namespace file, or a multithreaded process tried to join a user namespace",
             t.file.display(),

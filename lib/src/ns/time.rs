@@ -44,7 +44,11 @@ pub fn write_offsets(offsets: &Offsets) -> Result<()> {
     }
     let path = std::path::Path::new("/proc/self/timens_offsets");
     explain::write_file(path, &offsets.text(), "shift the clocks of the new time namespace", "time_namespaces(7)")
-        .map_err(|e| e.with_hint("offsets can only be set before any process enters the time namespace; the result may not be negative"))
+        .map_err(|e| {
+            e.with_hint(
+                "offsets can only be set before any process enters the time namespace; the result may not be negative",
+            )
+        })
 }
 
 #[cfg(test)]

@@ -34,7 +34,9 @@ pub fn exec(argv: &[OsString]) -> Error {
     };
     let err = Error::errno("exec", &name, errno);
     match errno {
-        Errno::ENOENT => err.with_hint("check the command's name and $PATH (inside a new root, the command must exist there)"),
+        Errno::ENOENT => {
+            err.with_hint("check the command's name and $PATH (inside a new root, the command must exist there)")
+        }
         Errno::EACCES => err.with_hint("the file is not executable (chmod +x), or its file system is mounted noexec"),
         _ => err,
     }

@@ -54,7 +54,8 @@ impl Channel {
     fn send_with(&self, step: Step, text: &str) -> Result<()> {
         let mut msg = vec![step as u8];
         msg.extend_from_slice(text.as_bytes());
-        send(self.fd.as_raw_fd(), &msg, MsgFlags::empty()).map_err(|e| Error::errno("send", format!("sync step {step:?}"), e))?;
+        send(self.fd.as_raw_fd(), &msg, MsgFlags::empty())
+            .map_err(|e| Error::errno("send", format!("sync step {step:?}"), e))?;
         Ok(())
     }
 

@@ -1,9 +1,7 @@
-//! The raw-syscall corner: the few kernel calls `nix` has no wrapper for, in one small module
-//! so every `unsafe` in the library lives where it can be read at a glance.
+//! The interface-flags ioctls (SIOCGIFFLAGS/SIOCSIFFLAGS): read and set IFF_UP and friends
+//! through any socket — how `ip link set lo up` can be done without netlink.
 //!
-//! - the interface-flags ioctls (SIOCGIFFLAGS/SIOCSIFFLAGS), to bring `lo` up in a new
-//!   network namespace (netdevice(7)) — `ip link set lo up` without netlink.
-//! Used by: net::loopback.
+//! Read: netdevice(7). Used by: net::loopback.
 
 use nix::errno::Errno;
 use std::os::fd::{AsRawFd, BorrowedFd};

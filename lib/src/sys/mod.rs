@@ -1,0 +1,9 @@
+//! The raw-syscall corner: the few kernel calls `nix` has no wrapper for, kept together so
+//! every `unsafe` in the library lives where it can be read at a glance. One file per
+//! kernel interface:
+//!
+//! - `netdevice` — interface-flag ioctls (SIOCGIFFLAGS/SIOCSIFFLAGS), netdevice(7).
+//!
+//! Everything else goes through `nix`. Used by: net, mount, image.
+
+pub mod netdevice;
