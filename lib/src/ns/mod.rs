@@ -14,7 +14,7 @@
 //!
 //! Read: namespaces(7). Used by: ns-unshare, ctr-enter.
 
-// pub mod enter; (waits for cgroup::join_cgroups_of)
+pub mod enter;
 pub mod idmap;
 pub mod outside;
 pub mod persist;

@@ -55,7 +55,7 @@ pub fn file_in(dir: &Path, kind: Kind) -> PathBuf {
 
 /// Is `path` a namespace file (a bind mount of one)?
 pub fn is_namespace_file(path: &Path) -> bool {
-    nix::sys::statfs::statfs(path).map(|s| s.filesystem_type().0 as i64 == NSFS_MAGIC).unwrap_or(false)
+    nix::sys::statfs::statfs(path).map(|s| s.filesystem_type().0 == NSFS_MAGIC).unwrap_or(false)
 }
 
 /// Release a persisted namespace file, or every one in a directory made by `--persist`

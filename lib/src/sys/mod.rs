@@ -3,7 +3,11 @@
 //! kernel interface:
 //!
 //! - `netdevice` — interface-flag ioctls (SIOCGIFFLAGS/SIOCSIFFLAGS), netdevice(7).
+//! - `fsmount`   — the new mount API: fsopen/fsconfig/fsmount/move_mount, fsopen(2).
+//! - `xattr`     — lgetxattr(2), extended attributes, xattr(7).
 //!
 //! Everything else goes through `nix`. Used by: net, mount, image.
 
+pub mod fsmount;
 pub mod netdevice;
+pub mod xattr;
