@@ -14,3 +14,11 @@ for bin in $(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^ctrkit-too
   [ -x "target/$host/release/$bin" ] && ln -sf "../$host/release/$bin" "target/bin/$bin"
 done
 echo "built: $(ls target/bin | tr '\n' ' ')— add $PWD/target/bin to PATH" >&2
+# Man pages (roff) and bash completions, generated from the tools' own flag definitions.
+mkdir -p target/man target/completions
+for bin in target/bin/*; do
+  name=$(basename "$bin")
+  "$bin" --man > "target/man/$name.1"
+  "$bin" --completions bash > "target/completions/$name.bash"
+done
+echo "man pages: man -l target/man/ns-unshare.1 · completions: source target/completions/ns-unshare.bash" >&2

@@ -15,7 +15,12 @@ pub const TOOL_FAILED: u8 = 125;
 
 /// Parse the command line. `--help` and `--version` print and exit 0; any other problem is
 /// one line on stderr (`tool: invalid value '-5' for '--memory <SIZE>': …`) and exit 125.
+/// Two extra first arguments every tool answers, generated from the same flag definitions:
+/// `--completions bash|zsh|fish|elvish|powershell` (a completion script) and `--man` (roff).
 pub fn parse<A: Parser>(tool: &str) -> Result<A, ExitCode> {
+    if let Some(code) = generated::<A>(tool) {
+        return Err(code);
+    }
     match A::try_parse() {
         Ok(args) => Ok(args),
         Err(e) => {
@@ -49,5 +54,27 @@ pub fn finish(tool: &str, outcome: ctrkit::Result<Status>) -> ExitCode {
             eprintln!("{tool}: {e}");
             ExitCode::from(TOOL_FAILED)
         }
+    }
+}
+
+/// `--completions SHELL` and `--man`, when they are the first argument.
+fn generated<A: Parser>(tool: &str) -> Option<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).take(2).collect();
+    let mut command = A::command();
+    match args.first().map(String::as_str) {
+        Some("--man") => {
+            let out = clap_mangen::Man::new(command).render(&mut std::io::stdout());
+            Some(if out.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(TOOL_FAILED) })
+        }
+        Some("--completions") => {
+            use clap::ValueEnum;
+            let Some(shell) = args.get(1).and_then(|s| clap_complete::Shell::from_str(s, true).ok()) else {
+                eprintln!("{tool}: --completions needs a shell: bash, zsh, fish, elvish or powershell");
+                return Some(ExitCode::from(TOOL_FAILED));
+            };
+            clap_complete::generate(shell, &mut command, tool, &mut std::io::stdout());
+            Some(ExitCode::SUCCESS)
+        }
+        _ => None,
     }
 }

@@ -8,6 +8,7 @@
 //! | `uts`     | the hostname                              | ns-unshare                   |
 //! | `net`     | network interfaces (loopback)             | ns-unshare                   |
 //! | `process` | fork, exec, wait, signals, sync           | all                          |
+//! | `registry`| pulling images over the OCI distribution API (HTTP, no kernel concept) | img-pull |
 //! | `explain` | the `--explain` / `--dry-run` tracer      | all                          |
 //! | `error`   | errors that name operation, object, errno | all                          |
 //! | `sys`     | the few raw syscalls nix lacks            | net                          |
@@ -17,11 +18,14 @@
 pub mod cgroup;
 pub mod error;
 pub mod explain;
+pub mod image;
 pub mod mount;
 pub mod net;
 pub mod ns;
 pub mod process;
+pub mod registry;
 pub mod sys;
+pub mod template;
 pub mod uts;
 
 pub use error::{Error, Result};
