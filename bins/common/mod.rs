@@ -6,12 +6,22 @@
 //! cannot be executed, 127 the command was not found, otherwise the command's own status; a
 //! command killed by a signal makes the tool die of the same signal.
 
+pub mod namespaces;
+
 use clap::Parser;
 use ctrkit::process::Status;
 use std::process::ExitCode;
 
 /// The tool itself failed (bad input, a refused syscall).
 pub const TOOL_FAILED: u8 = 125;
+
+/// The whole `main` of a tool: parse the flags, run, exit as `finish` says.
+pub fn main<A: Parser>(tool: &str, run: fn(A) -> ctrkit::Result<Status>) -> ExitCode {
+    match parse::<A>(tool) {
+        Ok(args) => finish(tool, run(args)),
+        Err(code) => code,
+    }
+}
 
 /// Parse the command line. `--help` and `--version` print and exit 0; any other problem is
 /// one line on stderr (`tool: invalid value '-5' for '--memory <SIZE>': …`) and exit 125.

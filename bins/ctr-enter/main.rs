@@ -10,9 +10,10 @@
 mod common;
 
 use clap::Parser;
+use common::namespaces::{Given, NamespaceFlags};
 use ctrkit::mount::chroot;
 use ctrkit::ns::enter::{self, Entry, Source};
-use ctrkit::ns::{self, Kind};
+use ctrkit::ns::Kind;
 use ctrkit::process::{self, procfs, supervise, Forked, Status};
 use ctrkit::{explain, Error, Result};
 use std::ffi::OsString;
@@ -38,30 +39,8 @@ struct Args {
     /// Enter every namespace of the target that differs from ours, and its cgroups
     #[arg(short = 'a', long)]
     all: bool,
-    /// Enter the mount namespace (of -t, or the one persisted at FILE)
-    #[arg(short = 'm', long = "mount", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    mount: Option<OsString>,
-    /// Enter the UTS namespace
-    #[arg(short = 'u', long = "uts", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    uts: Option<OsString>,
-    /// Enter the IPC namespace
-    #[arg(short = 'i', long = "ipc", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    ipc: Option<OsString>,
-    /// Enter the network namespace
-    #[arg(short = 'n', long = "net", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    net: Option<OsString>,
-    /// Enter the pid namespace (the command runs as a forked child)
-    #[arg(short = 'p', long = "pid", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    pid: Option<OsString>,
-    /// Enter the user namespace
-    #[arg(short = 'U', long = "user", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    user: Option<OsString>,
-    /// Enter the cgroup namespace
-    #[arg(short = 'C', long = "cgroup", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    cgroup: Option<OsString>,
-    /// Enter the time namespace
-    #[arg(short = 'T', long = "time", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    time: Option<OsString>,
+    #[command(flatten)]
+    ns: NamespaceFlags,
 
     /// Join the target's cgroups (the default with --all)
     #[arg(long, overrides_with = "no_join_cgroup")]
@@ -89,10 +68,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match common::parse::<Args>(TOOL) {
-        Ok(args) => common::finish(TOOL, run(args)),
-        Err(code) => code,
-    }
+    common::main(TOOL, run)
 }
 
 fn run(args: Args) -> Result<Status> {
@@ -136,31 +112,21 @@ fn run(args: Args) -> Result<Status> {
 /// The namespaces to join and where each is named. `--all` takes every kind in which the
 /// target differs from us; a `--KIND=FILE` names a persisted file instead of the target's.
 fn chosen_namespaces(a: &Args) -> Result<Vec<(Kind, Source)>> {
-    let flags = [
-        (ns::USER, &a.user),
-        (ns::CGROUP, &a.cgroup),
-        (ns::IPC, &a.ipc),
-        (ns::UTS, &a.uts),
-        (ns::NET, &a.net),
-        (ns::PID, &a.pid),
-        (ns::MNT, &a.mount),
-        (ns::TIME, &a.time),
-    ];
     let all_kinds = match (a.all, a.target) {
         (true, Some(pid)) => enter::kinds_differing_from_ours(pid)?,
         (true, None) => return Err(Error::invalid("--all", "needs a target process (-t PID)")),
         (false, _) => Vec::new(),
     };
     let mut chosen = Vec::new();
-    for (kind, flag) in flags {
+    for (kind, flag) in a.ns.each() {
         let source = match flag {
-            Some(file) if !file.is_empty() => Source::File(PathBuf::from(file)),
-            Some(_) => match a.target {
+            Given::File(file) => Source::File(PathBuf::from(file)),
+            Given::Plain => match a.target {
                 Some(pid) => Source::Process(pid),
                 None => return Err(Error::invalid(format!("--{}", kind.name), "needs a target process (-t PID) or a file (--KIND=FILE)")),
             },
-            None if all_kinds.contains(&kind) => Source::Process(a.target.unwrap_or_default()),
-            None => continue,
+            Given::Absent if all_kinds.contains(&kind) => Source::Process(a.target.unwrap_or_default()),
+            Given::Absent => continue,
         };
         chosen.push((kind, source));
     }

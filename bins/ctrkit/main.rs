@@ -63,10 +63,7 @@ enum Verb {
 }
 
 fn main() -> ExitCode {
-    match common::parse::<Args>(TOOL) {
-        Ok(args) => common::finish(TOOL, run(args)),
-        Err(code) => code,
-    }
+    common::main(TOOL, run)
 }
 
 fn run(args: Args) -> Result<Status> {

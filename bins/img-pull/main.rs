@@ -60,10 +60,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match common::parse::<Args>(TOOL) {
-        Ok(args) => common::finish(TOOL, run(args)),
-        Err(code) => code,
-    }
+    common::main(TOOL, run)
 }
 
 fn run(args: Args) -> Result<Status> {

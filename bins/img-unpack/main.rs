@@ -67,10 +67,7 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
 }
 
 fn main() -> ExitCode {
-    match common::parse::<Args>(TOOL) {
-        Ok(args) => common::finish(TOOL, run(args)),
-        Err(code) => code,
-    }
+    common::main(TOOL, run)
 }
 
 fn run(args: Args) -> Result<Status> {

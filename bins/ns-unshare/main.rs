@@ -10,6 +10,7 @@
 mod common;
 
 use clap::Parser;
+use common::namespaces::{Given, NamespaceFlags};
 use ctrkit::mount::propagation::{self, Propagation};
 use ctrkit::ns::idmap::{IdMap, Maps, Setgroups};
 use ctrkit::ns::{self, outside, persist, time::Offsets, Kind};
@@ -32,30 +33,8 @@ const TOOL: &str = "ns-unshare";
     after_help = "Examples:\n  ns-unshare -u --hostname box -- hostname\n  ns-unshare -U --map-users 0:100000:65536 --map-groups 0:100000:65536 -S 0 -G 0 -- id\n  ns-unshare -m -u -i -p -f --mount-proc -- ps\n  ns-unshare -U -r -- id\n  ns-unshare -n --persist /run/ctrkit-ns/demo -- true; ctr-enter --net=/run/ctrkit-ns/demo/net -- ip link"
 )]
 struct Args {
-    /// New mount namespace (optionally persisted at FILE)
-    #[arg(short = 'm', long = "mount", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    mount: Option<OsString>,
-    /// New UTS namespace: hostname
-    #[arg(short = 'u', long = "uts", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    uts: Option<OsString>,
-    /// New IPC namespace
-    #[arg(short = 'i', long = "ipc", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    ipc: Option<OsString>,
-    /// New network namespace, with lo up
-    #[arg(short = 'n', long = "net", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    net: Option<OsString>,
-    /// New pid namespace (its first child is pid 1: use --fork)
-    #[arg(short = 'p', long = "pid", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    pid: Option<OsString>,
-    /// New user namespace
-    #[arg(short = 'U', long = "user", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    user: Option<OsString>,
-    /// New cgroup namespace: the current cgroup becomes the root
-    #[arg(short = 'C', long = "cgroup", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    cgroup: Option<OsString>,
-    /// New time namespace (see --monotonic, --boottime)
-    #[arg(short = 'T', long = "time", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    time: Option<OsString>,
+    #[command(flatten)]
+    ns: NamespaceFlags,
 
     /// Fork: run COMMAND as a child (pid 1 of a new pid namespace) and wait for it
     #[arg(short = 'f', long)]
@@ -125,10 +104,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match common::parse::<Args>(TOOL) {
-        Ok(args) => common::finish(TOOL, run(args)),
-        Err(code) => code,
-    }
+    common::main(TOOL, run)
 }
 
 fn run(args: Args) -> Result<Status> {
@@ -204,23 +180,16 @@ fn child_setup(args: &Args) -> Result<()> {
 
 /// The namespaces to create: those asked for, plus those other flags imply.
 fn chosen_kinds(a: &Args) -> Vec<Kind> {
-    let user = a.user.is_some()
-        || a.map_root_user
-        || a.map_user.is_some()
-        || a.map_group.is_some()
-        || !a.map_users.is_empty()
-        || !a.map_groups.is_empty();
-    let wanted = [
-        (ns::USER, user),
-        (ns::CGROUP, a.cgroup.is_some()),
-        (ns::IPC, a.ipc.is_some()),
-        (ns::UTS, a.uts.is_some() || a.hostname.is_some()),
-        (ns::NET, a.net.is_some()),
-        (ns::PID, a.pid.is_some()),
-        (ns::MNT, a.mount.is_some() || a.mount_proc.is_some()),
-        (ns::TIME, a.time.is_some() || a.monotonic.is_some() || a.boottime.is_some()),
-    ];
-    wanted.into_iter().filter(|(_, on)| *on).map(|(k, _)| k).collect()
+    let implied = |k: Kind| match k.name {
+        "user" => {
+            a.map_root_user || a.map_user.is_some() || a.map_group.is_some() || !a.map_users.is_empty() || !a.map_groups.is_empty()
+        }
+        "uts" => a.hostname.is_some(),
+        "mnt" => a.mount_proc.is_some(),
+        "time" => a.monotonic.is_some() || a.boottime.is_some(),
+        _ => false,
+    };
+    a.ns.each().into_iter().filter(|(k, g)| !matches!(g, Given::Absent) || implied(*k)).map(|(k, _)| k).collect()
 }
 
 /// The uid/gid maps the flags ask for. `-r` is `--map-user 0 --map-group 0 --setgroups deny`.
@@ -237,19 +206,14 @@ fn id_maps(a: &Args) -> Maps {
 
 /// Which new namespaces to persist, and where: `--KIND=FILE` forms and `--persist DIR`.
 fn persisted_files(a: &Args, kinds: &[Kind]) -> Result<Vec<(Kind, PathBuf)>> {
-    let given = [
-        (ns::USER, &a.user),
-        (ns::CGROUP, &a.cgroup),
-        (ns::IPC, &a.ipc),
-        (ns::UTS, &a.uts),
-        (ns::NET, &a.net),
-        (ns::PID, &a.pid),
-        (ns::MNT, &a.mount),
-        (ns::TIME, &a.time),
-    ];
-    let mut files: Vec<(Kind, PathBuf)> = given
+    let mut files: Vec<(Kind, PathBuf)> = a
+        .ns
+        .each()
         .into_iter()
-        .filter_map(|(k, f)| f.as_ref().filter(|p| !p.is_empty()).map(|p| (k, PathBuf::from(p))))
+        .filter_map(|(k, g)| match g {
+            Given::File(f) => Some((k, PathBuf::from(f))),
+            _ => None,
+        })
         .collect();
     if let Some(dir) = &a.persist {
         if kinds.is_empty() {
