@@ -1,17 +1,21 @@
 //! ctrkit: the shared library under the ctrkit tools, one module per kernel concept.
 //!
-//! | module    | kernel concept                           | tools that use it            |
-//! |-----------|------------------------------------------|------------------------------|
-//! | `ns`      | namespaces: unshare, setns, id maps, time offsets, persisting | ns-unshare, ctr-enter |
-//! | `cgroup`  | control groups v1, v2 and hybrid          | cg-limit, ctr-enter          |
-//! | `mount`   | propagation, proc, bind mounts            | ns-unshare                   |
-//! | `uts`     | the hostname                              | ns-unshare                   |
-//! | `net`     | network interfaces (loopback)             | ns-unshare                   |
-//! | `process` | fork, exec, wait, signals, sync           | all                          |
-//! | `registry`| pulling images over the OCI distribution API (HTTP, no kernel concept) | img-pull |
-//! | `explain` | the `--explain` / `--dry-run` tracer      | all                          |
-//! | `error`   | errors that name operation, object, errno | all                          |
-//! | `sys`     | the few raw syscalls nix lacks            | net                          |
+//!
+//! | module      | concept                                                     | used by                          |
+//! |-------------|-------------------------------------------------------------|----------------------------------|
+//! | `ns`        | namespaces: unshare, setns, id maps, time offsets, persisting, entering | ns-unshare, ctr-enter |
+//! | `cgroup`    | control groups on v1, v2 and hybrid hosts; limits, stats, join | cg-limit, ctr-enter           |
+//! | `mount`     | propagation, /proc, bind mounts, chroot by fd, overlayfs, mountinfo | ns-unshare, ctr-enter, ovl-mount |
+//! | `uts`       | the hostname                                                | ns-unshare                       |
+//! | `net`       | network interfaces (loopback)                               | ns-unshare                       |
+//! | `process`   | fork, exec, wait, signals, sync, credentials                | every tool                       |
+//! | `image`     | image formats, digests, safe unpacking, the store, packing  | img-unpack, img-pack, ctrkit     |
+//! | `registry`  | pulling over the OCI distribution API (HTTP, no kernel concept) | img-pull, ctrkit             |
+//! | `explain`   | the `--explain` / `--dry-run` tracer                        | every tool                       |
+//! | `error`     | errors that name operation, object, errno, hint             | every tool                       |
+//! | `sys`       | the raw syscalls nix lacks, one file per kernel interface   | net, mount, image                |
+//! | `template`  | the Go-template subset of `inspect -f`                      | ctrkit                           |
+//! | `timestamp` | RFC 3339 times for records and configs                      | image                            |
 //!
 //! No command-line parsing lives here: the binaries in `bins/` parse flags and call these.
 
@@ -26,6 +30,7 @@ pub mod process;
 pub mod registry;
 pub mod sys;
 pub mod template;
+pub mod timestamp;
 pub mod uts;
 
 pub use error::{Error, Result};

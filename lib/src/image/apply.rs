@@ -9,7 +9,8 @@
 //! - The last component is never followed: files are created with O_CREAT|O_EXCL|O_NOFOLLOW;
 //!   whatever is in the way (a symlink `x -> /outside`, a file, a directory tree) is removed
 //!   first and replaced, never written through. A directory over a directory is kept (its
-//!   metadata updated), as GNU tar and overlayfs do.
+//!   metadata updated), as GNU tar and overlayfs do. What a name may be: apply/names.rs;
+//!   creating each kind of entry: apply/create.rs.
 //! - Hardlinks: the target is resolved inside the root too, and linked with linkat(2) on fds;
 //!   a missing target is an error, never a copy.
 //! - Metadata goes to the entry itself: owner (fchown / fchownat AT_SYMLINK_NOFOLLOW) before
@@ -32,8 +33,11 @@ use super::tar::{Entry, Input, Kind, TarReader};
 use super::whiteout::{self, Name};
 use super::{refuse, tree};
 use create::retry_after_removing;
+pub use names::{clean_path, entry_name};
+use names::{join, os};
 
 mod create;
+mod names;
 use crate::error::{Error, Result};
 use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
@@ -89,42 +93,6 @@ pub struct Applier {
     dir_times: HashMap<Vec<u8>, (i64, u32)>,
     ids: (u32, u32),
     pub stats: Stats,
-}
-
-/// An entry name for messages: bytes shown as text, control characters escaped.
-pub fn entry_name(raw: &[u8]) -> String {
-    let s = String::from_utf8_lossy(raw);
-    let mut out: String = s
-        .chars()
-        .take(200)
-        .flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] })
-        .collect();
-    if s.chars().count() > 200 {
-        out.push('…');
-    }
-    out
-}
-
-/// Split a name into components: `./a//b/` → [a, b]; any `..` is refused.
-pub fn clean_path(raw: &[u8]) -> Result<Vec<&[u8]>> {
-    let mut comps = Vec::new();
-    for c in raw.split(|&b| b == b'/') {
-        match c {
-            b"" | b"." => {}
-            b".." => return Err(refuse("entry", entry_name(raw), "path escapes the root")),
-            c if c.contains(&0) => return Err(refuse("entry", entry_name(raw), "NUL byte in name")),
-            c => comps.push(c),
-        }
-    }
-    Ok(comps)
-}
-
-fn join(comps: &[&[u8]]) -> Vec<u8> {
-    comps.join(&b'/')
-}
-
-fn os(b: &[u8]) -> &OsStr {
-    OsStr::from_bytes(b)
 }
 
 impl Applier {
@@ -375,25 +343,5 @@ impl Applier {
                 whiteout::overlay_opaque(self.pfd(), os(name)).map_err(err)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_cleaned_and_dotdot_refused() {
-        assert_eq!(clean_path(b"./a//b/").ok(), Some(vec![&b"a"[..], b"b"]));
-        assert_eq!(clean_path(b"/etc/passwd").ok(), Some(vec![&b"etc"[..], b"passwd"]));
-        assert_eq!(clean_path(b"./").ok(), Some(vec![]));
-        for bad in [&b"../x"[..], b"a/../../x", b"/../x", b".."] {
-            let e = clean_path(bad).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(e.ends_with("path escapes the root"), "{e}");
-        }
-        assert_eq!(
-            clean_path(b"../x").err().map(|e| e.to_string()).as_deref(),
-            Some("entry ../x: path escapes the root")
-        );
     }
 }

@@ -105,7 +105,7 @@ pub fn write_layout(dir: &Path, reference: &str, run: &RunConfig, layers: Vec<Pa
         fs::rename(&layer.path, &to).map_err(|e| Error::io("rename", to.display(), e))?;
         moved.push(PackedLayer { path: to, ..layer });
     }
-    let config = serde_json::to_vec(&config_json(run, &moved, &super::store::now_rfc3339()))
+    let config = serde_json::to_vec(&config_json(run, &moved, &crate::timestamp::now_rfc3339()))
         .map_err(|e| Error::invalid("image config", e.to_string()))?;
     let config_digest = put_blob(&blobs, &config)?;
     let manifest = json!({

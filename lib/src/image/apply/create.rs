@@ -9,7 +9,8 @@
 //! Man: open(2) (O_EXCL, O_NOFOLLOW), chown(2), linkat(2), mknod(2), xattr(7).
 //! Shell equivalent: `tar --numeric-owner -xp` of one entry. Used by: image::apply.
 
-use super::{clean_path, entry_name, join, os, Applier};
+use super::names::{clean_path, entry_name, join, os};
+use super::Applier;
 use crate::error::{Error, Result};
 use crate::image::openat2::{explain_errno, open_dir_in_root};
 use crate::image::tar::{Entry, Input, Kind, TarReader};
