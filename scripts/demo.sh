@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Quick start, command one: build the tools and show them working together on this kernel.
-# cg-limit puts a shell under memory and pids limits; ns-unshare gives it new namespaces;
-# the shell then shows what it can see. Composition is chain-loading: each tool does its one
-# change and runs the next.
+# Quick start, command one: build the tools, then run a real container from the built-in
+# `demo` image (made on first use from Debian's busybox-static, no download) and let it show
+# its isolation: its own hostname, pid 1, its own mounts and processes, and a memory limit
+# the kernel enforces. Then print the same container as a pipeline of the small tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "scripts/demo.sh: run as root (namespaces and cgroups need it)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "scripts/demo.sh: run as root (namespaces, cgroups and mounts need it)" >&2; exit 1; }
+[ -x /bin/busybox ] || { echo "scripts/demo.sh: the demo image is made from busybox: apt-get install busybox-static" >&2; exit 1; }
 scripts/build.sh -q
 export PATH="$PWD/target/bin:$PATH"
 
-echo "\$ cg-limit --memory 64M --pids 32 -- ns-unshare -m -u -i -n -p -f --mount-proc --hostname demo -- sh -c '…'"
-cg-limit --memory 64M --pids 32 -- \
-  ns-unshare -m -u -i -n -p -f --mount-proc --hostname demo -- sh -c '
-    echo "hostname:        $(hostname)            (the host is still $(cat /proc/sys/kernel/hostname 2>/dev/null || echo …) outside)"
-    echo "my pid:          $$                 (pid 1 of a new pid namespace)"
-    echo "processes I see: $(ls /proc | grep -c "^[0-9]")                 (only this namespace)"
-    echo "network devices: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\n" " ")"
-    echo "my cgroups:"; grep -E "memory|pids" /proc/self/cgroup | sed "s/^/                 /"
-    m=$(grep memory /proc/self/cgroup | cut -d: -f3)
-    [ -r "/sys/fs/cgroup/memory$m/memory.limit_in_bytes" ] && echo "memory limit:    $(cat /sys/fs/cgroup/memory$m/memory.limit_in_bytes) bytes"
-    [ -r "/sys/fs/cgroup$m/memory.max" ] && echo "memory limit:    $(cat /sys/fs/cgroup$m/memory.max) bytes"
-    true'
+# The root's file system type: the field after mountinfo's "-" separator (proc(5)).
+root_type='$5 == "/" { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1); exit } }'
+host_root=$(awk "$root_type" /proc/self/mountinfo)
+echo "\$ ctrkit run --rm --memory 64M --hostname demo-box demo sh -c '…'"
+ctrkit run --rm --memory 64M --hostname demo-box demo sh -c "
+  echo \"hostname:         \$(hostname)   (the host's is $(hostname))\"
+  echo \"my pid:           \$\$              (pid 1 of the container's pid namespace)\"
+  echo \"processes I see:  \$(ps -o pid | tail -n +2 | wc -l)              (the host runs $(ls /proc | grep -c '^[0-9]'))\"
+  echo \"my root (/):      \$(awk '$root_type' /proc/self/mountinfo)        (the host's is $host_root: mine is the image's layers + a writable upper)\"
+  echo \"network devices:  \$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')\"
+  (head -c 209715200 /dev/zero | tail > /dev/null) 2>/dev/null
+  echo \"200 MB in memory: exit \$?           (137: the OOM killer ended it, the 64M limit holds)\"
+"
 echo
-echo "Now try: ns-unshare --explain -u --hostname box -- hostname"
+echo "The same container, as a pipeline of the small tools:"
+ctr-run --print-pipeline --memory 64M --hostname demo-box demo sh
+echo
+echo "Next: ctrkit run --rm -it demo sh · ns-unshare --explain -u --hostname box -- hostname · labs/README.md"

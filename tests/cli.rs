@@ -4,7 +4,8 @@
 
 use assert_cmd::Command;
 
-const TOOLS: [&str; 7] = ["ns-unshare", "cg-limit", "ctr-enter", "ovl-mount", "img-unpack", "img-pack", "ctrkit"];
+const TOOLS: [&str; 9] =
+    ["ns-unshare", "cg-limit", "ctr-enter", "ovl-mount", "img-unpack", "img-pack", "img-pull", "ctr-run", "ctrkit"];
 
 #[test]
 fn every_tool_has_help_version_man_and_completions() {

@@ -128,7 +128,11 @@ fn the_targets_pids_limit_holds_for_the_entered_process() {
 
     // The contrast lab 13 teaches: without joining the cgroup (nsenter's way) the cap is escaped.
     let escaped = sleepers_started_through_ctr_enter(&target, &["--no-join-cgroup"]);
-    assert!(escaped.sleepers > 8, "without joining the cgroup the cap should not apply ({} sleepers)", escaped.sleepers);
+    assert!(
+        escaped.sleepers > 8,
+        "without joining the cgroup the cap should not apply ({} sleepers)",
+        escaped.sleepers
+    );
 }
 
 struct Count {
@@ -151,14 +155,23 @@ fn sleepers_started_through_ctr_enter(target: &Target, extra: &[&str]) -> Count 
     let target_pidns = common::ns_inode(&target.pid.to_string(), "pid");
     let sleepers = all_pids()
         .into_iter()
-        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "sleep").unwrap_or(false))
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/ns/pid")).map(|l| l.to_string_lossy() == target_pidns).unwrap_or(false))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "sleep").unwrap_or(false)
+        })
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/ns/pid"))
+                .map(|l| l.to_string_lossy() == target_pidns)
+                .unwrap_or(false)
+        })
         .count();
     let pids_current = pids_current_of(target.pid);
     for pid in all_pids() {
         // End our sleepers early (only those in the target's pid namespace: ours).
-        let ours = std::fs::read_link(format!("/proc/{pid}/ns/pid")).map(|l| l.to_string_lossy() == target_pidns).unwrap_or(false);
-        let is_sleep = std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "sleep").unwrap_or(false);
+        let ours = std::fs::read_link(format!("/proc/{pid}/ns/pid"))
+            .map(|l| l.to_string_lossy() == target_pidns)
+            .unwrap_or(false);
+        let is_sleep =
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim() == "sleep").unwrap_or(false);
         if ours && is_sleep {
             let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
         }

@@ -39,7 +39,13 @@ impl World {
             std::fs::write(src.join("bin/hello"), format!("hello from {tree}\n")).unwrap();
         }
         let out = self.dir.path().join(name);
-        Command::cargo_bin("img-pack").unwrap().args(["--tag", tag, "--cmd", cmd, "-o"]).arg(&out).arg(&src).assert().success();
+        Command::cargo_bin("img-pack")
+            .unwrap()
+            .args(["--tag", tag, "--cmd", cmd, "-o"])
+            .arg(&out)
+            .arg(&src)
+            .assert()
+            .success();
         out
     }
     /// Every file below the store, for "nothing changed" checks.
@@ -85,7 +91,8 @@ fn load_images_tag_inspect_rmi() {
     let out = w.stdout(&["rmi", "hello:1"]);
     assert!(out.contains("Untagged: hello:1") && out.contains("Deleted: sha256:"), "{out}");
     assert_eq!(w.stdout(&["images", "-q"]), "");
-    let left: Vec<String> = w.store_listing().into_iter().filter(|p| p.contains("/layers/") || p.contains("/blobs/sha256/")).collect();
+    let left: Vec<String> =
+        w.store_listing().into_iter().filter(|p| p.contains("/layers/") || p.contains("/blobs/sha256/")).collect();
     assert!(left.is_empty(), "rmi left {left:?}");
 }
 
@@ -96,7 +103,8 @@ fn a_layer_shared_by_two_images_survives_removing_one() {
     let two = w.archive("two.tar", "two:1", "shared", r#"["/bin/two"]"#);
     w.stdout(&["load", "-i", one.to_str().unwrap()]);
     w.stdout(&["load", "-i", two.to_str().unwrap()]);
-    let layers = |w: &World| w.store_listing().into_iter().filter(|p| p.contains("/layers/") && p.ends_with(".json")).count();
+    let layers =
+        |w: &World| w.store_listing().into_iter().filter(|p| p.contains("/layers/") && p.ends_with(".json")).count();
     assert_eq!(layers(&w), 1, "the shared layer is stored once");
     w.stdout(&["rmi", "one:1"]);
     assert_eq!(layers(&w), 1, "the layer two:1 still uses was removed");
@@ -114,7 +122,12 @@ fn save_then_load_keeps_the_id_and_reads_stdin() {
     w.stdout(&["save", "-o", saved.to_str().unwrap(), "keep:1"]);
     w.stdout(&["rmi", "keep:1"]);
     let loaded = w.ctrkit().arg("load").pipe_stdin(&saved).unwrap().output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&loaded.stdout), "Loaded image: keep:1\n", "{}", String::from_utf8_lossy(&loaded.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&loaded.stdout),
+        "Loaded image: keep:1\n",
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
     assert_eq!(w.stdout(&["images", "-q", "--no-trunc"]), id);
 }
 

@@ -32,9 +32,23 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>, seen: &mut std::collecti
         let rel = path.strip_prefix(root).unwrap().display().to_string();
         let ft = m.file_type();
         use std::os::unix::fs::FileTypeExt;
-        let kind = if ft.is_dir() { "d" } else if ft.is_symlink() { "l" } else if ft.is_fifo() { "p" } else if ft.is_char_device() { "c" } else { "f" };
+        let kind = if ft.is_dir() {
+            "d"
+        } else if ft.is_symlink() {
+            "l"
+        } else if ft.is_fifo() {
+            "p"
+        } else if ft.is_char_device() {
+            "c"
+        } else {
+            "f"
+        };
         let size = if ft.is_file() { m.size().to_string() } else { "-".into() };
-        let link = if ft.is_symlink() { format!(" -> {}", std::fs::read_link(&path).unwrap().display()) } else { String::new() };
+        let link = if ft.is_symlink() {
+            format!(" -> {}", std::fs::read_link(&path).unwrap().display())
+        } else {
+            String::new()
+        };
         let dev = if ft.is_char_device() { format!(" dev {}", m.rdev()) } else { String::new() };
         let hard = if ft.is_file() && m.nlink() > 1 {
             let first = seen.entry(m.ino()).or_insert_with(|| rel.clone());
@@ -66,7 +80,10 @@ fn sample_tree(dir: &Path) {
     std::fs::write(dir.join(&long), "long name").unwrap();
     std::process::Command::new("mkfifo").arg(dir.join("fifo")).status().unwrap();
     std::process::Command::new("mknod").args([dir.join("null").to_str().unwrap(), "c", "1", "3"]).status().unwrap();
-    std::process::Command::new("chown").args(["-h", "1000:1000", dir.join("etc/motd").to_str().unwrap()]).status().unwrap();
+    std::process::Command::new("chown")
+        .args(["-h", "1000:1000", dir.join("etc/motd").to_str().unwrap()])
+        .status()
+        .unwrap();
 }
 
 #[test]
@@ -111,7 +128,19 @@ fn skopeo_reads_what_img_pack_writes() {
     std::fs::write(src.join("bin/hello"), "hi").unwrap();
     let image = t.path().join("img.tar");
     let out = pack()
-        .args(["--json", "--tag", "hello:1", "--cmd", r#"["/bin/hello"]"#, "--env", "A=b", "--workdir", "/bin", "--expose", "8080"])
+        .args([
+            "--json",
+            "--tag",
+            "hello:1",
+            "--cmd",
+            r#"["/bin/hello"]"#,
+            "--env",
+            "A=b",
+            "--workdir",
+            "/bin",
+            "--expose",
+            "8080",
+        ])
         .arg("-o")
         .arg(&image)
         .arg(&src)
@@ -121,15 +150,26 @@ fn skopeo_reads_what_img_pack_writes() {
     let written: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // skopeo copy reads every blob and checks it against its digest.
     let copied = t.path().join("copied");
-    let st = Command::new("skopeo").arg("copy").arg(format!("oci-archive:{}", image.display())).arg(format!("dir:{}", copied.display())).output().unwrap();
+    let st = Command::new("skopeo")
+        .arg("copy")
+        .arg(format!("oci-archive:{}", image.display()))
+        .arg(format!("dir:{}", copied.display()))
+        .output()
+        .unwrap();
     assert!(st.status.success(), "skopeo copy: {}", String::from_utf8_lossy(&st.stderr));
-    let inspect = Command::new("skopeo").arg("inspect").arg(format!("oci-archive:{}", image.display())).output().unwrap();
+    let inspect =
+        Command::new("skopeo").arg("inspect").arg(format!("oci-archive:{}", image.display())).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     assert_eq!(v["Digest"], written["manifest_digest"]);
     assert_eq!(v["Layers"][0], written["layers"][0]["digest"]);
     assert_eq!(v["Env"], serde_json::json!(["A=b"]));
     let config: serde_json::Value = serde_json::from_slice(
-        &Command::new("skopeo").args(["inspect", "--config"]).arg(format!("oci-archive:{}", image.display())).output().unwrap().stdout,
+        &Command::new("skopeo")
+            .args(["inspect", "--config"])
+            .arg(format!("oci-archive:{}", image.display()))
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap();
     assert_eq!(config["config"]["Cmd"], serde_json::json!(["/bin/hello"]));
@@ -154,7 +194,11 @@ fn the_demo_image_holds_a_working_busybox() {
     let root = t.path().join("root");
     Command::cargo_bin("img-unpack").unwrap().arg("--to").arg(&root).arg(&image).assert().success();
     // The image's own shell runs in the image's root: proof it needs nothing from the host.
-    let ran = std::process::Command::new("chroot").arg(&root).args(["/bin/sh", "-c", "id -un; ls /bin | wc -l"]).output().unwrap();
+    let ran = std::process::Command::new("chroot")
+        .arg(&root)
+        .args(["/bin/sh", "-c", "id -un; ls /bin | wc -l"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&ran.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.first(), Some(&"root"), "{text} {}", String::from_utf8_lossy(&ran.stderr));
@@ -195,7 +239,11 @@ fn bad_input_is_one_line_exit_125_and_writes_nothing() {
         assert_eq!(err.lines().filter(|l| !l.starts_with("hint: ")).count(), 1, "{args:?}: {err}");
         assert!(!out.exists(), "{args:?} wrote {o}");
         assert_eq!(std::fs::read_to_string(&exists).unwrap(), "keep", "{args:?} overwrote an existing file");
-        let leftovers: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with('.')).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().starts_with('.'))
+            .collect();
         assert!(leftovers.is_empty(), "{args:?} left {leftovers:?}");
     }
 }

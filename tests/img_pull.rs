@@ -514,7 +514,11 @@ fn ctrkit_pull_is_the_same_pull_and_images_lists_it() {
     let Some(f) = Fixture::new("ctrkit") else { return };
     let root = f.reg.dir.path().join("ctrkit-root");
     let reference = f.reference("demo:1");
-    let out = Command::new(env!("CARGO_BIN_EXE_ctrkit")).env("CTRKIT_ROOT", &root).args(["pull", &reference]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ctrkit"))
+        .env("CTRKIT_ROOT", &root)
+        .args(["pull", &reference])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "ctrkit pull: {}", String::from_utf8_lossy(&out.stderr));
     let images = Command::new(env!("CARGO_BIN_EXE_ctrkit"))
         .env("CTRKIT_ROOT", &root)
@@ -525,6 +529,10 @@ fn ctrkit_pull_is_the_same_pull_and_images_lists_it() {
     // The same image as img-pull puts in a store of its own.
     let direct = img_pull(&["--json", "--store", s(&f.store("direct")), &reference]);
     let id = json(&direct)["image"]["id"].as_str().unwrap().to_string();
-    let ours = Command::new(env!("CARGO_BIN_EXE_ctrkit")).env("CTRKIT_ROOT", &root).args(["images", "-q", "--no-trunc"]).output().unwrap();
+    let ours = Command::new(env!("CARGO_BIN_EXE_ctrkit"))
+        .env("CTRKIT_ROOT", &root)
+        .args(["images", "-q", "--no-trunc"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&ours.stdout).trim(), id);
 }

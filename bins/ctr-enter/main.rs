@@ -123,7 +123,12 @@ fn chosen_namespaces(a: &Args) -> Result<Vec<(Kind, Source)>> {
             Given::File(file) => Source::File(PathBuf::from(file)),
             Given::Plain => match a.target {
                 Some(pid) => Source::Process(pid),
-                None => return Err(Error::invalid(format!("--{}", kind.name), "needs a target process (-t PID) or a file (--KIND=FILE)")),
+                None => {
+                    return Err(Error::invalid(
+                        format!("--{}", kind.name),
+                        "needs a target process (-t PID) or a file (--KIND=FILE)",
+                    ))
+                }
             },
             Given::Absent if all_kinds.contains(&kind) => Source::Process(a.target.unwrap_or_default()),
             Given::Absent => continue,
@@ -137,12 +142,22 @@ fn chosen_namespaces(a: &Args) -> Result<Vec<(Kind, Source)>> {
 }
 
 /// `-r`/`-w`: open the given DIR, or the target's /proc/PID/root or /proc/PID/cwd.
-fn held_dir(flag: &Option<OsString>, target: Option<i32>, which: &str, why: &str) -> Result<Option<std::os::fd::OwnedFd>> {
+fn held_dir(
+    flag: &Option<OsString>,
+    target: Option<i32>,
+    which: &str,
+    why: &str,
+) -> Result<Option<std::os::fd::OwnedFd>> {
     let path = match (flag, target) {
         (None, _) => return Ok(None),
         (Some(dir), _) if !dir.is_empty() => PathBuf::from(dir),
         (Some(_), Some(pid)) => procfs::proc_dir(pid).join(which),
-        (Some(_), None) => return Err(Error::invalid(format!("--{}", if which == "cwd" { "wd" } else { which }), "needs a target process (-t PID) or a DIR")),
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                format!("--{}", if which == "cwd" { "wd" } else { which }),
+                "needs a target process (-t PID) or a DIR",
+            ))
+        }
     };
     chroot::open_dir(&path, why).map(Some)
 }

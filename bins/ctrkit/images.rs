@@ -184,8 +184,15 @@ pub fn list(store: &Path, a: ListArgs) -> Result<Status> {
         Err(_) if !store.exists() => Vec::new(), // nothing loaded yet: an empty list, as docker shows
         Err(e) => return Err(e),
     };
-    let rows: Vec<_> = rows.into_iter().filter(|r| a.repository.as_ref().is_none_or(|want| &r.repository == want)).collect();
-    let short = |id: &str| if a.no_trunc { id.to_string() } else { id.trim_start_matches("sha256:").chars().take(12).collect() };
+    let rows: Vec<_> =
+        rows.into_iter().filter(|r| a.repository.as_ref().is_none_or(|want| &r.repository == want)).collect();
+    let short = |id: &str| {
+        if a.no_trunc {
+            id.to_string()
+        } else {
+            id.trim_start_matches("sha256:").chars().take(12).collect()
+        }
+    };
     let mut out = std::io::stdout().lock();
     if a.quiet {
         let mut seen = std::collections::HashSet::new();
@@ -204,9 +211,17 @@ pub fn list(store: &Path, a: ListArgs) -> Result<Status> {
             let _ = writeln!(out, "{line}");
         }
     } else {
-        let _ = writeln!(out, "{:<40} {:<12} {:<14} {:<22} {}", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+        let _ = writeln!(out, "{:<40} {:<12} {:<14} {:<22} SIZE", "REPOSITORY", "TAG", "IMAGE ID", "CREATED");
         for r in &rows {
-            let _ = writeln!(out, "{:<40} {:<12} {:<14} {:<22} {}", r.repository, r.tag, short(&r.id), r.created, describe::human_size(r.size));
+            let _ = writeln!(
+                out,
+                "{:<40} {:<12} {:<14} {:<22} {}",
+                r.repository,
+                r.tag,
+                short(&r.id),
+                r.created,
+                describe::human_size(r.size)
+            );
         }
     }
     Ok(Status::Exited(0))
@@ -244,7 +259,9 @@ pub fn inspect(store: &Path, a: InspectArgs) -> Result<Status> {
                 println!("{}", ctrkit::template::render(template, v)?);
             }
         }
-        None => println!("{}", serde_json::to_string_pretty(&all).map_err(|e| Error::invalid("inspect", e.to_string()))?),
+        None => {
+            println!("{}", serde_json::to_string_pretty(&all).map_err(|e| Error::invalid("inspect", e.to_string()))?)
+        }
     }
     Ok(Status::Exited(0))
 }

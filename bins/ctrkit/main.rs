@@ -1,6 +1,7 @@
 //! ctrkit — the docker-like front end. Image verbs are implemented here over the library
-//! (images.rs); any other verb runs the matching tool git-style: `ctrkit VERB ARGS…` execs
-//! `ctrkit-VERB` (found next to this binary, then on $PATH), so new verbs are new small tools.
+//! (images.rs); any other verb runs the matching tool git-style: `ctrkit run` execs ctr-run,
+//! `ctrkit VERB ARGS…` execs `ctrkit-VERB` (found next to this binary, then on $PATH), so new
+//! verbs are new small tools.
 //! Global `--root` (images, records; $CTRKIT_ROOT, default /var/lib/ctrkit) and `--state`
 //! (runtime state; $CTRKIT_STATE, default /run/ctrkit) are passed on in the environment.
 //! Man page: README.md here.
@@ -24,7 +25,7 @@ const TOOL: &str = "ctrkit";
     name = TOOL,
     version,
     about = "A docker-like front end over the ctrkit tools",
-    after_help = "Other verbs run the tool ctrkit-VERB, git-style.\n\nExamples:\n  ctrkit load -i demo.tar\n  ctrkit images\n  ctrkit tag demo:latest mine:1\n  ctrkit save -o out.tar demo\n  ctrkit rmi mine:1\n  ctrkit pull 127.0.0.1:5000/demo:1"
+    after_help = "`ctrkit run` runs ctr-run; other verbs run the tool ctrkit-VERB, git-style.\n\nExamples:\n  ctrkit run --rm demo echo hello world\n  ctrkit load -i demo.tar\n  ctrkit images\n  ctrkit tag demo:latest mine:1\n  ctrkit save -o out.tar demo\n  ctrkit rmi mine:1\n  ctrkit pull 127.0.0.1:5000/demo:1"
 )]
 struct Args {
     /// Where images and container records live
@@ -87,12 +88,18 @@ fn dispatch(root: &std::path::Path, state: &std::path::Path, argv: Vec<OsString>
     if verb.is_empty() || !verb.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
         return Err(Error::invalid(format!("verb '{verb}'"), "unknown (see ctrkit --help)"));
     }
-    let tool = format!("ctrkit-{verb}");
+    // Verbs whose tool has a name of its own; every other verb is ctrkit-VERB.
+    let tool = match verb.as_str() {
+        "run" => "ctr-run".to_string(),
+        _ => format!("ctrkit-{verb}"),
+    };
     let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join(&tool)));
     let program = match beside.filter(|p| p.exists()) {
         Some(p) => p.into_os_string(),
         None if on_path(&tool) => OsString::from(&tool),
-        None => return Err(Error::invalid(format!("verb '{verb}'"), "unknown: no such ctrkit command (see ctrkit --help)")),
+        None => {
+            return Err(Error::invalid(format!("verb '{verb}'"), "unknown: no such ctrkit command (see ctrkit --help)"))
+        }
     };
     std::env::set_var("CTRKIT_ROOT", root);
     std::env::set_var("CTRKIT_STATE", state);
@@ -102,7 +109,5 @@ fn dispatch(root: &std::path::Path, state: &std::path::Path, argv: Vec<OsString>
 }
 
 fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file())).unwrap_or(false)
 }

@@ -100,7 +100,12 @@ fn run(args: Args) -> Result<Status> {
     if args.json {
         println!("{}", layout::written_json(&written, &args.output, format));
     } else {
-        eprintln!("{TOOL}: wrote {} ({} layer, manifest {})", args.output.display(), written.layers.len(), written.manifest.short());
+        eprintln!(
+            "{TOOL}: wrote {} ({} layer, manifest {})",
+            args.output.display(),
+            written.layers.len(),
+            written.manifest.short()
+        );
     }
     Ok(Status::Exited(0))
 }

@@ -182,7 +182,11 @@ fn child_setup(args: &Args) -> Result<()> {
 fn chosen_kinds(a: &Args) -> Vec<Kind> {
     let implied = |k: Kind| match k.name {
         "user" => {
-            a.map_root_user || a.map_user.is_some() || a.map_group.is_some() || !a.map_users.is_empty() || !a.map_groups.is_empty()
+            a.map_root_user
+                || a.map_user.is_some()
+                || a.map_group.is_some()
+                || !a.map_users.is_empty()
+                || !a.map_groups.is_empty()
         }
         "uts" => a.hostname.is_some(),
         "mnt" => a.mount_proc.is_some(),
@@ -206,15 +210,14 @@ fn id_maps(a: &Args) -> Maps {
 
 /// Which new namespaces to persist, and where: `--KIND=FILE` forms and `--persist DIR`.
 fn persisted_files(a: &Args, kinds: &[Kind]) -> Result<Vec<(Kind, PathBuf)>> {
-    let mut files: Vec<(Kind, PathBuf)> = a
-        .ns
-        .each()
-        .into_iter()
-        .filter_map(|(k, g)| match g {
-            Given::File(f) => Some((k, PathBuf::from(f))),
-            _ => None,
-        })
-        .collect();
+    let mut files: Vec<(Kind, PathBuf)> =
+        a.ns.each()
+            .into_iter()
+            .filter_map(|(k, g)| match g {
+                Given::File(f) => Some((k, PathBuf::from(f))),
+                _ => None,
+            })
+            .collect();
     if let Some(dir) = &a.persist {
         if kinds.is_empty() {
             return Err(Error::invalid("--persist", "no namespace to persist: add -m, -u, -i, -n, -p, -U, -C or -T"));

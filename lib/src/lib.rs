@@ -9,17 +9,19 @@
 //! | `uts`       | the hostname                                                | ns-unshare                       |
 //! | `net`       | network interfaces (loopback)                               | ns-unshare                       |
 //! | `process`   | fork, exec, wait, signals, sync, credentials                | every tool                       |
+//! | `container` | one container: spec, rootfs, devices, masked paths, caps, seccomp, init, state | ctr-run |
 //! | `image`     | image formats, digests, safe unpacking, the store, packing  | img-unpack, img-pack, ctrkit     |
 //! | `registry`  | pulling over the OCI distribution API (HTTP, no kernel concept) | img-pull, ctrkit             |
 //! | `explain`   | the `--explain` / `--dry-run` tracer                        | every tool                       |
 //! | `error`     | errors that name operation, object, errno, hint             | every tool                       |
-//! | `sys`       | the raw syscalls nix lacks, one file per kernel interface   | net, mount, image                |
+//! | `sys`       | the raw syscalls nix lacks, one file per kernel interface   | net, mount, image, container     |
 //! | `template`  | the Go-template subset of `inspect -f`                      | ctrkit                           |
-//! | `timestamp` | RFC 3339 times for records and configs                      | image                            |
+//! | `timestamp` | RFC 3339 times for records and configs                      | image, container                 |
 //!
 //! No command-line parsing lives here: the binaries in `bins/` parse flags and call these.
 
 pub mod cgroup;
+pub mod container;
 pub mod error;
 pub mod explain;
 pub mod image;

@@ -16,7 +16,8 @@ pub fn render(template: &str, value: &Value) -> Result<String> {
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or_else(|| Error::invalid(format!("template '{template}'"), "'{{' without '}}'"))?;
+        let end =
+            after.find("}}").ok_or_else(|| Error::invalid(format!("template '{template}'"), "'{{' without '}}'"))?;
         out.push_str(&action(after[..end].trim(), value, template)?);
         rest = &after[end + 2..];
     }
@@ -26,7 +27,10 @@ pub fn render(template: &str, value: &Value) -> Result<String> {
 
 fn action(inner: &str, value: &Value, template: &str) -> Result<String> {
     let unsupported = || {
-        Error::invalid(format!("template '{template}'"), format!("'{{{{{inner}}}}}' is not supported: use {{{{.Field.Sub}}}} or {{{{json .Field}}}}"))
+        Error::invalid(
+            format!("template '{template}'"),
+            format!("'{{{{{inner}}}}}' is not supported: use {{{{.Field.Sub}}}} or {{{{json .Field}}}}"),
+        )
     };
     let (as_json, path) = match inner.strip_prefix("json ") {
         Some(p) => (true, p.trim()),
@@ -67,7 +71,8 @@ mod tests {
 
     #[test]
     fn renders_fields_json_and_text() {
-        let v = json!({"State": {"Pid": 42, "Status": "running"}, "Config": {"Cmd": ["sh", "-c", "x"]}, "Name": "/web"});
+        let v =
+            json!({"State": {"Pid": 42, "Status": "running"}, "Config": {"Cmd": ["sh", "-c", "x"]}, "Name": "/web"});
         assert_eq!(render("{{.State.Pid}}", &v).unwrap(), "42");
         assert_eq!(render("pid={{ .State.Pid }} {{.State.Status}}", &v).unwrap(), "pid=42 running");
         assert_eq!(render("{{.Config.Cmd}}", &v).unwrap(), "[sh -c x]");

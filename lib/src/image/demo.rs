@@ -10,8 +10,12 @@
 //! does not have and fail with "not found". We check the ELF program headers for an
 //! interpreter (PT_INTERP), which only dynamically linked programs have.
 //!
+//! The engine builds it into the image store the first time `demo` is asked for
+//! (`ensure_in_store`): rootfs → img-pack's archive → img-unpack's store, the same code the
+//! tools run, so the built-in image is no different from one a user loads.
+//!
 //! Read: elf(5) (program headers), busybox(1). Shell: `busybox --install -s DIR/bin`.
-//! Used by: img-pack --demo, the front end's first run of the `demo` image.
+//! Used by: img-pack --demo, ctr-run/ctrkit run (first use of `demo`).
 
 use crate::error::{Error, Result};
 use std::fs;
@@ -20,6 +24,45 @@ use std::path::Path;
 
 /// Where Debian's busybox-static installs busybox.
 pub const HOST_BUSYBOX: &str = "/bin/busybox";
+
+/// The name the demo image is stored under.
+pub const REFERENCE: &str = "demo:latest";
+
+/// Is `reference` a name of the demo image (`demo`, `demo:latest`)?
+pub fn is_demo(reference: &str) -> bool {
+    super::tag::normalize(reference) == REFERENCE
+}
+
+/// Make sure the store at `store` holds the demo image, building it from the host's busybox
+/// when it does not. Returns whether it was built now.
+pub fn ensure_in_store(store: &Path) -> Result<bool> {
+    if let Ok(opened) = super::store::Store::open(store) {
+        if super::tag::find(&opened, REFERENCE).is_ok() {
+            return Ok(false);
+        }
+    }
+    crate::explain::note("building the demo image from the host's busybox (first use)");
+    let scratch = std::env::temp_dir().join(format!("ctrkit-demo-build-{}", std::process::id()));
+    let result = (|| {
+        fs::create_dir(&scratch).map_err(|e| Error::io("mkdir", scratch.display(), e))?;
+        let rootfs = scratch.join("rootfs");
+        build_rootfs(Path::new(HOST_BUSYBOX), &rootfs)?;
+        let archive = scratch.join("demo.tar");
+        let format = super::layout::Format::Archive;
+        super::layout::pack_image(&rootfs, &archive, format, REFERENCE, &run_config(), super::pack::Compression::Gzip)?;
+        let request = super::unpack::Request {
+            source: archive,
+            image: None,
+            store: Some(store.to_path_buf()),
+            to: None,
+            limits: super::Limits::default(),
+            progress: false,
+        };
+        super::unpack(&request).map(|_| true)
+    })();
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
 
 /// The image config of the demo image.
 pub fn run_config() -> super::layout::RunConfig {

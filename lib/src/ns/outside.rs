@@ -76,7 +76,7 @@ pub fn start(work: Work) -> Result<Option<Helper>> {
 
 /// In the helper: wait for step 3, do the work for our parent, report.
 fn serve(work: &Work, channel: &Channel) -> Result<()> {
-    channel.expect(Step::Unshared)?;
+    channel.wait_for(Step::Unshared)?;
     let tool = nix::unistd::getppid().as_raw();
     match act(work, tool) {
         Ok(()) => channel.send(Step::HelperDone),
@@ -110,7 +110,7 @@ impl Helper {
         let Some((pid, channel)) = self.child else {
             return act(&self.work, std::process::id() as i32);
         };
-        let outcome = channel.send(Step::Unshared).and_then(|_| channel.expect(Step::HelperDone));
+        let outcome = channel.send(Step::Unshared).and_then(|_| channel.wait_for(Step::HelperDone));
         let _ = nix::sys::wait::waitpid(pid, None);
         outcome
     }

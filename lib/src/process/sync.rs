@@ -5,7 +5,8 @@
 //! optionally followed by text (the error, when the step is `Failed`). A SOCK_SEQPACKET
 //! socket keeps each message whole, and a peer that dies shows up as end-of-file, so nobody
 //! waits forever on a dead partner.
-//! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper).
+//! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper), ctr-run
+//! (container::create, container::detach).
 
 use crate::error::{Error, Result};
 use nix::sys::socket::{recv, send, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
@@ -21,11 +22,29 @@ pub enum Step {
     HelperDone = b'D',
     /// The sender failed; the rest of the message is the error text.
     Failed = b'F',
+    /// ctr-run put the container's first process in its cgroup; it may go on (container::create).
+    Joined = b'J',
+    /// The container's command was not found (exit 127); the rest is the error text.
+    NotFound = b'N',
+    /// The container's command exists but cannot be executed (exit 126); the rest is the text.
+    NotExecutable = b'X',
+    /// A detached container is running; the rest is its pid (container::detach).
+    Started = b'S',
 }
 
 impl Step {
     fn from_byte(b: u8) -> Option<Step> {
-        [Step::Unshared, Step::HelperDone, Step::Failed].into_iter().find(|s| *s as u8 == b)
+        [
+            Step::Unshared,
+            Step::HelperDone,
+            Step::Failed,
+            Step::Joined,
+            Step::NotFound,
+            Step::NotExecutable,
+            Step::Started,
+        ]
+        .into_iter()
+        .find(|s| *s as u8 == b)
     }
 }
 
@@ -51,7 +70,8 @@ impl Channel {
         self.send_with(Step::Failed, &err.to_string())
     }
 
-    fn send_with(&self, step: Step, text: &str) -> Result<()> {
+    /// Send `step` with text after it (an error, a pid).
+    pub fn send_with(&self, step: Step, text: &str) -> Result<()> {
         let mut msg = vec![step as u8];
         msg.extend_from_slice(text.as_bytes());
         send(self.fd.as_raw_fd(), &msg, MsgFlags::empty())
@@ -59,8 +79,27 @@ impl Channel {
         Ok(())
     }
 
+    /// Wait for the next message, whatever it is: `None` when the peer closed its end (it
+    /// exited, or exec'd: the end is close-on-exec, so an exec shows up as end-of-file).
+    pub fn receive(&self) -> Result<Option<(Step, String)>> {
+        let mut buf = [0u8; 4096];
+        let n = loop {
+            match recv(self.fd.as_raw_fd(), &mut buf, MsgFlags::empty()) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                other => break other,
+            }
+        }
+        .map_err(|e| Error::errno("recv", "sync channel", e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let step = Step::from_byte(buf[0])
+            .ok_or_else(|| Error::invalid("sync channel", format!("unknown step byte {:#x}", buf[0])))?;
+        Ok(Some((step, String::from_utf8_lossy(&buf[1..n]).into_owned())))
+    }
+
     /// Wait for `want`. A `Failed` from the peer becomes our error, carrying its text.
-    pub fn expect(&self, want: Step) -> Result<()> {
+    pub fn wait_for(&self, want: Step) -> Result<()> {
         let mut buf = [0u8; 4096];
         let n = loop {
             match recv(self.fd.as_raw_fd(), &mut buf, MsgFlags::empty()) {
@@ -91,9 +130,9 @@ mod tests {
     fn steps_round_trip_and_failures_carry_text() {
         let (a, b) = channel().unwrap();
         a.send(Step::Unshared).unwrap();
-        b.expect(Step::Unshared).unwrap();
+        b.wait_for(Step::Unshared).unwrap();
         b.fail(&Error::invalid("x", "broke")).unwrap();
-        let err = a.expect(Step::HelperDone).unwrap_err();
+        let err = a.wait_for(Step::HelperDone).unwrap_err();
         assert!(err.to_string().contains("invalid x: broke"), "{err}");
     }
 
@@ -101,6 +140,6 @@ mod tests {
     fn a_vanished_peer_is_an_error_not_a_hang() {
         let (a, b) = channel().unwrap();
         drop(b);
-        assert!(a.expect(Step::HelperDone).is_err());
+        assert!(a.wait_for(Step::HelperDone).is_err());
     }
 }

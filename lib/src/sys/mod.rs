@@ -5,9 +5,15 @@
 //! - `netdevice` — interface-flag ioctls (SIOCGIFFLAGS/SIOCSIFFLAGS), netdevice(7).
 //! - `fsmount`   — the new mount API: fsopen/fsconfig/fsmount/move_mount, fsopen(2).
 //! - `xattr`     — lgetxattr(2), extended attributes, xattr(7).
+//! - `seccomp`   — seccomp(2) SECCOMP_SET_MODE_FILTER, seccomp(2).
+//! - `close_range` — close_range(2) CLOSE_RANGE_CLOEXEC.
+//! - `tty`       — openpty(3), TIOCSCTTY, window size, termios raw mode, ioctl_tty(2).
 //!
 //! Everything else goes through `nix`. Used by: net, mount, image.
 
+pub mod close_range;
 pub mod fsmount;
 pub mod netdevice;
+pub mod seccomp;
+pub mod tty;
 pub mod xattr;

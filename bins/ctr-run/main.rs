@@ -1,0 +1,237 @@
+//! ctr-run — run a container from a root directory or stored image layers; our `docker run`.
+//!
+//! Steps (lib/src/container/create.rs holds the protocol table, child.rs the child's order):
+//! check flags → resolve user, build the OCI spec, compile seccomp → state dir, config.json,
+//! cgroup → unshare(NEWPID) + fork → child: namespaces, overlay root, mounts, pivot_root,
+//! privileges, exec → parent: join cgroup, wait, record the exit, clean up.
+//! Man page: bins/ctr-run/README.md.
+#![forbid(unsafe_code)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use clap::Parser;
+use ctrkit::cgroup::{cpulist, limits, CpuQuota, Limits};
+use ctrkit::container::create::{self, Outcome};
+use ctrkit::container::image_config::{self, ImageDefaults};
+use ctrkit::container::options::{Io, RootSource, RunOptions};
+use ctrkit::container::volume::Volume;
+use ctrkit::container::{detach, pipeline};
+use ctrkit::process::Status;
+use ctrkit::{explain, Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const TOOL: &str = "ctr-run";
+
+#[derive(Parser)]
+#[command(
+    name = TOOL,
+    version,
+    about = "Run a command in a new container (like docker run)",
+    long_about = "Run COMMAND in a new container whose root is an overlay over --rootfs DIR (never \
+                  modified) or over stored image layers (--layers-json), in new mount, UTS, IPC, pid, \
+                  cgroup and network namespaces (only lo), under a cgroup with the given limits, with \
+                  docker's default capabilities, masked paths and seccomp profile.",
+    after_help = "Examples:\n  ctr-run --rm demo echo hello world\n  \
+                  ctr-run --rm --rootfs /srv/busybox -- sh -c 'hostname; ps'\n  \
+                  ctr-run --rm -it --rootfs /srv/busybox sh\n  \
+                  ctr-run --rm --memory 32M --pids-limit 64 -u 1000 --rootfs DIR -- id\n  \
+                  img-unpack --store S --json demo.tar | ctr-run --rm --layers-json - -- echo hi\n  \
+                  ctr-run -d --name web --rootfs DIR -- httpd -f\n  \
+                  ctr-run --print-pipeline --memory 64M --rootfs DIR -- sh"
+)]
+struct Args {
+    /// The root directory to run instead of an IMAGE (an overlay goes over it; it is never modified)
+    #[arg(long, value_name = "DIR", conflicts_with = "layers_json")]
+    rootfs: Option<PathBuf>,
+    /// img-unpack's --json output (FILE, or - for stdin): its layers become the root, its config the defaults
+    #[arg(long, value_name = "FILE|-")]
+    layers_json: Option<PathBuf>,
+    /// An image config object (Env, Cmd, Entrypoint, WorkingDir, User) to take defaults from
+    #[arg(long, value_name = "FILE")]
+    image_config: Option<PathBuf>,
+    /// Keep stdin open
+    #[arg(short = 'i', long)]
+    interactive: bool,
+    /// Give the container a pseudo-terminal
+    #[arg(short = 't', long)]
+    tty: bool,
+    /// Run in the background; print the container id
+    #[arg(short = 'd', long)]
+    detach: bool,
+    /// Remove the container's state when it exits
+    #[arg(long)]
+    rm: bool,
+    /// The container's name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Set an environment variable (NAME=VALUE, or NAME to copy ours)
+    #[arg(short = 'e', long = "env", value_name = "NAME[=VALUE]")]
+    env: Vec<String>,
+    /// The working directory inside the container (absolute)
+    #[arg(short = 'w', long = "workdir", value_name = "DIR")]
+    workdir: Option<String>,
+    /// The user: NAME, UID, NAME:GROUP or UID:GID (looked up in the image)
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    user: Option<String>,
+    /// Bind-mount a host path: HOST:CONTAINER[:ro]
+    #[arg(short = 'v', long = "volume", value_name = "HOST:CTR[:ro]", value_parser = parse_volume)]
+    volumes: Vec<Volume>,
+    /// The container's hostname (default: the short id)
+    #[arg(long, value_name = "NAME")]
+    hostname: Option<String>,
+    /// Memory limit (e.g. 32M)
+    #[arg(short = 'm', long, value_name = "SIZE", allow_hyphen_values = true, value_parser = parse_size)]
+    memory: Option<u64>,
+    /// CPUs the container may use (e.g. 0.5)
+    #[arg(long, value_name = "N.N", allow_hyphen_values = true, value_parser = parse_cpus)]
+    cpus: Option<CpuQuota>,
+    /// Most processes and threads at once
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_pids)]
+    pids_limit: Option<u64>,
+    /// Mount the root read-only
+    #[arg(long)]
+    read_only: bool,
+    /// Add a capability (or ALL)
+    #[arg(long, value_name = "CAP")]
+    cap_add: Vec<String>,
+    /// Drop a capability (or ALL)
+    #[arg(long, value_name = "CAP")]
+    cap_drop: Vec<String>,
+    /// Replace the image's entrypoint ("" clears it)
+    #[arg(long, value_name = "CMD")]
+    entrypoint: Option<String>,
+    /// Run a small init as pid 1 that reaps zombies and forwards signals
+    #[arg(long)]
+    init: bool,
+    /// seccomp=unconfined, no-new-privileges
+    #[arg(long, value_name = "OPT")]
+    security_opt: Vec<String>,
+    /// Print the equivalent pipeline of the small ctrkit tools, and exit
+    #[arg(long)]
+    print_pipeline: bool,
+    /// Print each kernel operation as it happens (stderr)
+    #[arg(long)]
+    explain: bool,
+    /// IMAGE (from the store; `demo` is built in) then the command and its arguments (default:
+    /// the image's). With --rootfs or --layers-json there is no IMAGE: all of it is the command.
+    #[arg(trailing_var_arg = true, value_name = "IMAGE] [COMMAND")]
+    command: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    common::main::<Args>(TOOL, run)
+}
+
+fn run(args: Args) -> Result<Status> {
+    explain::set_explain(args.explain);
+    let options = options(&args)?;
+    if args.print_pipeline {
+        options.check()?;
+        println!("{}", pipeline::render(&options));
+        return Ok(Status::Exited(0));
+    }
+    if args.detach {
+        println!("{}", detach::run_detached(&options)?);
+        return Ok(Status::Exited(0));
+    }
+    match create::run_foreground(&options)? {
+        Outcome::Exited(status) => Ok(status),
+        // The command could not be run inside: say why, exit 126/127 like a shell.
+        Outcome::ExecFailed { code, error } => {
+            eprintln!("{TOOL}: {error}");
+            Ok(Status::Exited(code as i32))
+        }
+    }
+}
+
+fn options(a: &Args) -> Result<RunOptions> {
+    let mut command = a.command.clone();
+    let (root, mut image) = match (&a.rootfs, &a.layers_json) {
+        (Some(dir), _) => (RootSource::Dir(dir.clone()), ImageDefaults::default()),
+        (None, Some(file)) => {
+            let text = read_arg(file)?;
+            let (dirs, defaults) = image_config::parse_unpack_json("--layers-json", &text)?;
+            (RootSource::Layers(dirs), defaults)
+        }
+        (None, None) if !command.is_empty() => {
+            let reference = command.remove(0);
+            let (dirs, defaults) = image_config::from_store(&ctrkit::image::Store::default_root(), &reference)?;
+            (RootSource::Layers(dirs), defaults)
+        }
+        (None, None) => return Err(Error::invalid("IMAGE", "give an IMAGE, --rootfs DIR or --layers-json FILE")),
+    };
+    if let Some(file) = &a.image_config {
+        image = ImageDefaults::parse("--image-config", &read_arg(file)?)?;
+    }
+    let mut seccomp = true;
+    let mut no_new_privileges = false;
+    for opt in &a.security_opt {
+        match opt.as_str() {
+            "seccomp=unconfined" | "seccomp:unconfined" => seccomp = false,
+            "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true" => no_new_privileges = true,
+            "no-new-privileges:false" | "no-new-privileges=false" => no_new_privileges = false,
+            other => {
+                return Err(Error::invalid(
+                    format!("--security-opt {other:?}"),
+                    "use seccomp=unconfined or no-new-privileges",
+                ))
+            }
+        }
+    }
+    let io = match (a.detach, a.tty) {
+        (true, tty) => Io::Log { tty },
+        (false, true) => Io::Tty { stdin: a.interactive },
+        (false, false) => Io::Inherit { stdin: a.interactive },
+    };
+    let state_root = std::env::var_os("CTRKIT_STATE").map(PathBuf::from).unwrap_or_else(|| "/run/ctrkit".into());
+    Ok(RunOptions {
+        name: a.name.clone(),
+        root,
+        image,
+        command,
+        entrypoint: a.entrypoint.clone(),
+        env: a.env.clone(),
+        workdir: a.workdir.clone(),
+        user: a.user.clone(),
+        hostname: a.hostname.clone(),
+        limits: Limits { memory: a.memory, cpus: a.cpus, pids: a.pids_limit, ..Default::default() },
+        volumes: a.volumes.clone(),
+        read_only: a.read_only,
+        cap_add: a.cap_add.clone(),
+        cap_drop: a.cap_drop.clone(),
+        no_new_privileges,
+        seccomp,
+        io,
+        init: a.init,
+        remove: a.rm,
+        state_root,
+    })
+}
+
+/// The text of FILE, or of stdin for `-`.
+fn read_arg(file: &Path) -> Result<String> {
+    if file == Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io("read", "stdin", e))
+    } else {
+        std::fs::read_to_string(file).map_err(|e| Error::io("read", file.display(), e))
+    }
+}
+
+fn reason(e: Error) -> String {
+    e.cause.to_string()
+}
+fn parse_volume(s: &str) -> std::result::Result<Volume, String> {
+    Volume::parse(s).map_err(|e| e.to_string())
+}
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    limits::parse_size(s).map_err(reason)
+}
+fn parse_cpus(s: &str) -> std::result::Result<CpuQuota, String> {
+    let online = cpulist::online_cpus(Path::new("/")).map_err(|e| e.to_string())?;
+    limits::parse_cpus(s, online.0.len()).map_err(reason)
+}
+fn parse_pids(s: &str) -> std::result::Result<u64, String> {
+    limits::parse_pids(s).map_err(reason)
+}

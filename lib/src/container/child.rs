@@ -1,0 +1,130 @@
+//! The container's first process, from fork to exec: everything that must happen *inside* the
+//! new namespaces. create.rs holds the parent's side and the protocol table.
+//!
+//! | # | step                                        | why in this order                                  |
+//! |---|---------------------------------------------|----------------------------------------------------|
+//! | 1 | stdio: dup2 the pty slave / log pipes / /dev/null onto 0-2 | before anything can print                 |
+//! | 2 | unshare(NEWNS, NEWUTS, NEWIPC, NEWNET)       | we are already pid 1 of the new pid namespace (the parent unshared NEWPID before fork: pid_namespaces(7)) |
+//! | 3 | mount --make-rprivate /; lo up               | private before any mount, or mounts leak to the host |
+//! | 4 | overlay root; spec mounts; /dev nodes; workdir | all paths resolved inside the root, before pivot  |
+//! | 5 | pivot_root; masked and read-only paths       | after pivot: /proc is the container's own          |
+//! | 6 | sethostname                                  | the UTS namespace is ours                          |
+//! | 7 | wait for `Joined`; unshare(NEWCGROUP)        | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare |
+//! | 8 | `--init`: fork, parent becomes init          | init is pid 1, the command its child               |
+//! | 9 | setsid + TIOCSCTTY (with -t)                 | the pty becomes the controlling terminal           |
+//! | 10| drop privileges; seccomp (privileges.rs)     | last before exec: it constrains all later calls    |
+//! | 11| chdir(cwd); close_range; execve              | as the final user; the sync socket closes at exec  |
+//!
+//! A failure sends `Failed` (or `NotFound`/`NotExecutable` for a failed exec) with the error
+//! text and leaves with _exit(125/127/126): the parent prints one line.
+//! Used by: container::create.
+
+use super::create::Container;
+use super::{devices, exec, in_root, masked, mounts, rootfs};
+use crate::error::{Error, Result};
+use crate::explain::{self, Op};
+use crate::ns;
+use crate::process::sync::{Channel, Step};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::Path;
+
+/// What becomes fds 0, 1, 2 (None: keep ctr-run's).
+pub struct ChildIo {
+    pub stdin: Option<OwnedFd>,
+    pub stdout: Option<OwnedFd>,
+    pub stderr: Option<OwnedFd>,
+    /// stdin is a terminal to make our controlling one.
+    pub tty: bool,
+}
+
+/// Run steps 1–11; never returns.
+pub fn run(c: &Container, chan: Channel, io: ChildIo) -> ! {
+    let err = match setup(c, &chan, io) {
+        Ok(()) => {
+            let process = c.spec.process().as_ref();
+            let args = process.and_then(|p| p.args().clone()).unwrap_or_default();
+            let env = process.and_then(|p| p.env().clone()).unwrap_or_default();
+            let err = exec::exec(&args, &env);
+            let code = exec::exit_code(&err);
+            let step = if code == crate::process::exec::NOT_FOUND { Step::NotFound } else { Step::NotExecutable };
+            let _ = chan.send_with(step, &err.to_string());
+            code
+        }
+        Err(e) => {
+            let _ = chan.fail(&e);
+            125
+        }
+    };
+    // SAFETY: _exit(2) ends this forked child without running the parent's exit handlers.
+    unsafe { libc::_exit(err as i32) }
+}
+
+fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
+    redirect(&io)?;
+    ns::unshare::unshare(&[ns::MNT, ns::UTS, ns::IPC, ns::NET])?;
+    crate::mount::propagation::set_root(crate::mount::propagation::Propagation::Private)?;
+    crate::net::loopback::bring_up_loopback()?;
+
+    let root = rootfs::mount_root(&c.dir, &c.lowers, c.read_only)?;
+    let root_fd = in_root::open_root(&root)?;
+    mounts::mount_all(&root_fd, c.spec.mounts().as_deref().unwrap_or(&[]))?;
+    devices::populate(&root_fd)?;
+    let process = c.spec.process().as_ref().ok_or_else(|| Error::invalid("OCI spec", "no process"))?;
+    if !c.read_only {
+        in_root::ensure_dir(&root_fd, process.cwd())?;
+    }
+    drop(root_fd);
+    rootfs::pivot(&root)?;
+    if let Some(linux) = c.spec.linux() {
+        masked::mask(linux.masked_paths().as_deref().unwrap_or(&[]))?;
+        masked::read_only(linux.readonly_paths().as_deref().unwrap_or(&[]))?;
+    }
+    if let Some(h) = c.spec.hostname() {
+        crate::uts::set_hostname(h)?;
+    }
+
+    chan.wait_for(Step::Joined)?;
+    ns::unshare::unshare(&[ns::CGROUP])?;
+    if c.init {
+        // Init keeps no fd: the sync socket must close when the *command* execs.
+        super::init::become_init(|| {
+            let _ = crate::sys::close_range::close_from(3);
+        })?;
+    }
+    if io.tty {
+        let op = Op::new("setsid()", "a new session, to own the terminal", "setsid(2)");
+        explain::change(op, "session", || nix::unistd::setsid().map(drop))?;
+        let op = Op::new("ioctl(0, TIOCSCTTY, 0)", "the pty becomes our controlling terminal", "ioctl_tty(2)");
+        explain::change(op, "stdin", || crate::sys::tty::set_controlling(std::io::stdin().as_fd()))?;
+    }
+    c.privileges.apply()?;
+    let op = Op::new(format!("chdir({:?})", process.cwd()), "the working directory, as the final user", "chdir(2)");
+    explain::change(op, &process.cwd().display().to_string(), || nix::unistd::chdir(process.cwd()))
+        .map_err(|e| e.with_hint("the working directory must exist in the image (-w, WorkingDir)"))?;
+    exec::close_extra_fds()
+}
+
+/// Step 1.
+fn redirect(io: &ChildIo) -> Result<()> {
+    type Dup = fn(&OwnedFd) -> nix::Result<()>;
+    let steps: [(&Option<OwnedFd>, i32, Dup); 3] = [
+        (&io.stdin, 0, |fd| nix::unistd::dup2_stdin(fd)),
+        (&io.stdout, 1, |fd| nix::unistd::dup2_stdout(fd)),
+        (&io.stderr, 2, |fd| nix::unistd::dup2_stderr(fd)),
+    ];
+    for (fd, target, dup) in steps {
+        if let Some(fd) = fd {
+            if fd.as_raw_fd() != target {
+                dup(fd).map_err(|e| Error::errno("dup2", target, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `/dev/null` opened for reading: stdin of a container run without `-i`.
+pub fn dev_null() -> Result<OwnedFd> {
+    let path = Path::new("/dev/null");
+    nix::fcntl::open(path, nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC, nix::sys::stat::Mode::empty())
+        .map_err(|e| Error::errno("open", "/dev/null", e))
+}

@@ -1,0 +1,261 @@
+//! Running one container: prepare (nothing touched), create (state dir, config.json, cgroup),
+//! start (fork the first process into new namespaces), wait, clean up.
+//!
+//! The parent/child protocol (process::sync steps over a SOCK_SEQPACKET pair):
+//!
+//! | # | parent: ctr-run (or the -d monitor)                  | child: the container's pid 1 (child.rs)     |
+//! |---|------------------------------------------------------|---------------------------------------------|
+//! | 1 | check flags, resolve the user, build the spec, compile seccomp | —                                 |
+//! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits | —                 |
+//! | 3 | block forwarded signals; unshare(CLONE_NEWPID); fork | born as pid 1 of the new pid namespace      |
+//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces, root, mounts, pivot_root, hostname |
+//! | 5 | wait: end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
+//! | 6 | record `running` (pid + start time); forward signals, wait4 | the command runs                   |
+//! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; with --rm remove the state dir | — |
+//!
+//! Why unshare(CLONE_NEWPID) in the parent and then fork, instead of clone(2) with all the
+//! flags: a pid namespace applies to the caller's *children* only (pid_namespaces(7)), so the
+//! parent's one fork is the namespace's pid 1 — no second fork, no raw clone outside libc's
+//! knowledge; the child creates the other namespaces itself, in parallel with the parent's
+//! cgroup work (step 4). The cgroup namespace comes after `Joined`, so its root is the
+//! container's cgroup. The child gets PR_SET_PDEATHSIG(SIGKILL): a container whose supervisor
+//! died is killed rather than left running with nobody to record its end.
+//! Used by: ctr-run; container::detach.
+
+use super::child::{self, ChildIo};
+use super::options::{Io, RootSource, RunOptions};
+use super::privileges::Privileges;
+use super::state::{self, State, Status as RunStatus};
+use super::{caps, etc_files, id, spec, user};
+use crate::cgroup::{Cgroup, Limits};
+use crate::error::{Error, Result};
+use crate::process::status::Status;
+use crate::process::supervise::Forwarding;
+use crate::process::sync::{self, Step};
+use crate::process::{fork, Forked};
+use nix::unistd::Pid;
+use oci_spec::runtime::Spec;
+use std::path::PathBuf;
+
+/// A container ready to be created: everything decided, nothing on disk yet.
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub hostname: String,
+    pub state_root: PathBuf,
+    /// STATE/containers/<id>.
+    pub dir: PathBuf,
+    pub spec: Spec,
+    /// Overlay lowers, bottom first.
+    pub lowers: Vec<PathBuf>,
+    pub read_only: bool,
+    pub limits: Limits,
+    pub init: bool,
+    pub io: Io,
+    pub remove: bool,
+    pub privileges: Privileges,
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The command ran; its status.
+    Exited(Status),
+    /// The command could not be started: 127 not found, 126 not executable.
+    ExecFailed { code: u8, error: Error },
+}
+
+/// Step 1: check and decide everything; creates nothing.
+pub fn prepare(o: &RunOptions) -> Result<Container> {
+    o.check()?;
+    let id = id::new_id()?;
+    let name = o.name.clone().unwrap_or_else(|| id::short(&id).to_string());
+    let hostname = o.hostname.clone().unwrap_or_else(|| id::short(&id).to_string());
+    let who = user::resolve(&o.roots_top_first(), o.user.as_deref().or(o.image.user.as_deref()))?;
+    let kept = caps::chosen(&o.cap_add, &o.cap_drop)?;
+    let dir = state::dir_of(&o.state_root, &id);
+    let spec = spec::build(o, &id, &hostname, &who, &kept, &dir)?;
+    let privileges = Privileges::from_spec(&spec)?;
+    let lowers = match &o.root {
+        RootSource::Dir(d) => vec![d.clone()],
+        RootSource::Layers(v) => v.clone(),
+    };
+    Ok(Container {
+        id,
+        name,
+        hostname,
+        state_root: o.state_root.clone(),
+        dir,
+        spec,
+        lowers,
+        read_only: o.read_only,
+        limits: o.limits.clone(),
+        init: o.init,
+        io: o.io,
+        remove: o.remove,
+        privileges,
+    })
+}
+
+/// What step 2 made; dropping it without `finish` removes it all (a failed start leaves nothing).
+pub struct Created<'a> {
+    c: &'a Container,
+    cgroup: Option<Cgroup>,
+    done: bool,
+}
+
+/// Step 2.
+pub fn create(c: &Container) -> Result<Created<'_>> {
+    let containers = state::containers_dir(&c.state_root);
+    std::fs::create_dir_all(&containers).map_err(|e| Error::io("mkdir", containers.display(), e))?;
+    std::fs::create_dir(&c.dir).map_err(|e| Error::io("mkdir", c.dir.display(), e))?;
+    let mut created = Created { c, cgroup: None, done: false };
+    if let Err(e) = state::claim_name(&c.state_root, &c.name, &c.id) {
+        let _ = std::fs::remove_dir_all(&c.dir);
+        created.done = true;
+        return Err(e);
+    }
+    state::write_atomic(&c.dir, "config.json", spec::to_json(&c.spec)?.as_bytes())?;
+    etc_files::write(&c.dir, &c.hostname)?;
+    state::write(&c.dir, &initial_state(c))?;
+    created.cgroup = Some(Cgroup::create(&c.id, &c.limits)?);
+    Ok(created)
+}
+
+fn initial_state(c: &Container) -> State {
+    State {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        status: RunStatus::Created,
+        pid: 0,
+        pid_start_time: 0,
+        monitor_pid: std::process::id() as i32,
+        exit_code: None,
+        created: crate::timestamp::now_rfc3339(),
+        started: None,
+        finished: None,
+        command: c.spec.process().as_ref().and_then(|p| p.args().clone()).unwrap_or_default(),
+        cgroup: c.id.clone(),
+        auto_remove: c.remove,
+    }
+}
+
+/// A started container: its pid 1 as we see it.
+pub struct Started {
+    pub pid: Pid,
+}
+
+impl Created<'_> {
+    /// Steps 3–6 up to the exec. `forwarding` must have been set up (signals blocked) by the
+    /// caller, who later waits with it. On a failed exec returns `Ok(Err(outcome))`.
+    pub fn start(&self, io: ChildIo, forwarding: &Forwarding) -> Result<std::result::Result<Started, Outcome>> {
+        let c = self.c;
+        let (ours, theirs) = sync::channel()?;
+        crate::ns::unshare::unshare(&[crate::ns::PID])?;
+        let pid = match fork("the container's first process: pid 1 of its pid namespace")? {
+            Forked::Child => {
+                drop(ours);
+                forwarding.restore();
+                let _ = crate::process::fork::die_with_parent();
+                child::run(c, theirs, io)
+            }
+            Forked::Parent(pid) => pid,
+        };
+        drop(theirs);
+        drop(io);
+        let joined = self
+            .cgroup
+            .as_ref()
+            .map_or(Ok(()), |cg| cg.add_process(pid.as_raw()))
+            .and_then(|_| ours.send(Step::Joined));
+        if let Err(e) = joined {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(pid, None);
+            return Err(e);
+        }
+        match ours.receive()? {
+            None => {}
+            Some((step, text)) => {
+                let _ = nix::sys::wait::waitpid(pid, None);
+                let code = match step {
+                    Step::NotFound => crate::process::exec::NOT_FOUND,
+                    Step::NotExecutable => crate::process::exec::NOT_EXECUTABLE,
+                    _ => return Err(Error::invalid("container", text)),
+                };
+                return Ok(Err(Outcome::ExecFailed { code, error: Error::invalid("container", text) }));
+            }
+        }
+        let start_time = crate::process::procfs::start_time(pid.as_raw()).unwrap_or(0);
+        state::update(&c.dir, |s| {
+            s.status = RunStatus::Running;
+            s.pid = pid.as_raw();
+            s.pid_start_time = start_time;
+            s.started = Some(crate::timestamp::now_rfc3339());
+        })?;
+        Ok(Ok(Started { pid }))
+    }
+
+    /// Step 7: record the end and remove what the run made (everything, with --rm).
+    pub fn finish(mut self, outcome: &Outcome) -> Result<()> {
+        self.done = true;
+        let code = match outcome {
+            Outcome::Exited(s) => s.code() as i32,
+            Outcome::ExecFailed { code, .. } => *code as i32,
+        };
+        let cg = self.remove_cgroup();
+        if self.c.remove {
+            state::remove(&self.c.state_root, &self.c.id, &self.c.name)?;
+        } else {
+            state::update(&self.c.dir, |s| {
+                s.status = RunStatus::Exited;
+                s.exit_code = Some(code);
+                s.finished = Some(crate::timestamp::now_rfc3339());
+            })?;
+        }
+        cg
+    }
+
+    fn remove_cgroup(&mut self) -> Result<()> {
+        match self.cgroup.take() {
+            Some(cg) => cg.kill_all().and_then(|_| cg.remove()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Created<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.remove_cgroup();
+            let _ = state::remove(&self.c.state_root, &self.c.id, &self.c.name);
+        }
+    }
+}
+
+/// ChildIo for the plain foreground case: our own stdio, stdin only with -i.
+pub fn inherit_io(stdin: bool) -> Result<ChildIo> {
+    Ok(ChildIo { stdin: if stdin { None } else { Some(child::dev_null()?) }, stdout: None, stderr: None, tty: false })
+}
+
+/// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty.
+pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
+    let c = prepare(o)?;
+    let created = create(&c)?;
+    let forwarding = crate::process::supervise::block()?;
+    let outcome = match c.io {
+        Io::Tty { stdin } => {
+            let pty = super::tty::Pty::open()?;
+            let io = pty.child_io()?;
+            match created.start(io, &forwarding)? {
+                Ok(started) => Outcome::Exited(pty.relay(started.pid, stdin)?),
+                Err(failed) => failed,
+            }
+        }
+        Io::Inherit { stdin } | Io::Log { tty: stdin } => match created.start(inherit_io(stdin)?, &forwarding)? {
+            Ok(started) => Outcome::Exited(forwarding.wait(started.pid)?),
+            Err(failed) => failed,
+        },
+    };
+    created.finish(&outcome)?;
+    Ok(outcome)
+}

@@ -1,0 +1,99 @@
+//! `-d`: the container keeps running after ctr-run returns. A small monitor process stays
+//! behind to wait for it, write its output to the log and record its exit status — so the
+//! status is known even though nobody is attached.
+//!
+//! | # | ctr-run                          | monitor (double-forked, setsid)                          |
+//! |---|----------------------------------|----------------------------------------------------------|
+//! | 1 | prepare (all checks), fork M1    | M1: setsid (no controlling terminal), fork M2, _exit — M2 is re-parented to init (or the nearest subreaper), so ctr-run leaves no zombie and no parent behind |
+//! | 2 | reap M1; wait on the socket      | M2: stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (or a pty with -t) |
+//! | 3 |                                  | send `Started` (or the error), close the socket          |
+//! | 4 | print the id, exit 0 (or the error, 125/126/127) | relay the pipes into container.log (log.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
+//! Syscalls: fork(2), setsid(2), pipe2(2), poll(2). Read: daemon(7), setsid(2).
+//! Shell: `setsid -f ctr-run … >log 2>&1`. Used by: ctr-run -d.
+
+use super::child::{self, ChildIo};
+use super::create::{self, Container, Outcome};
+use super::options::{Io, RunOptions};
+use super::{log, tty};
+use crate::error::{Error, Result};
+use crate::process::sync::{self, Channel, Step};
+use crate::process::{fork, Forked};
+use nix::fcntl::OFlag;
+
+/// Start `o` detached; returns its id once the command runs.
+pub fn run_detached(o: &RunOptions) -> Result<String> {
+    let c = create::prepare(o)?;
+    let (ours, theirs) = sync::channel()?;
+    match fork("the monitor's first half (daemon(7) double fork)")? {
+        Forked::Child => {
+            drop(ours);
+            let _ = nix::unistd::setsid();
+            let code = match fork("the monitor that outlives ctr-run") {
+                Ok(Forked::Child) => monitor(&c, theirs),
+                Ok(Forked::Parent(_)) => 0,
+                Err(e) => {
+                    let _ = theirs.fail(&e);
+                    125
+                }
+            };
+            // SAFETY: _exit(2) ends this helper without running ctr-run's exit handlers.
+            unsafe { libc::_exit(code) }
+        }
+        Forked::Parent(m1) => {
+            drop(theirs);
+            let _ = nix::sys::wait::waitpid(m1, None);
+            match ours.receive()? {
+                Some((Step::Started, _)) => Ok(c.id),
+                Some((_, text)) => Err(Error::invalid("container", text)),
+                None => Err(Error::invalid("monitor", "ended before the container started")),
+            }
+        }
+    }
+}
+
+/// M2: never returns.
+fn monitor(c: &Container, chan: Channel) -> ! {
+    let code = match supervise(c, &chan) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = chan.fail(&e);
+            125
+        }
+    };
+    // SAFETY: as above.
+    unsafe { libc::_exit(code) }
+}
+
+fn supervise(c: &Container, chan: &Channel) -> Result<()> {
+    let null = child::dev_null()?;
+    for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
+        dup(&null).map_err(|e| Error::errno("dup2", "/dev/null", e))?;
+    }
+    let created = create::create(c)?;
+    let forwarding = crate::process::supervise::block()?;
+    let tty = matches!(c.io, Io::Log { tty: true });
+    let (sources, io) = if tty {
+        let pty = tty::Pty::open()?;
+        let io = pty.child_io()?;
+        (vec![(pty.master, "stdout")], io)
+    } else {
+        let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::errno("pipe2", "container output", e));
+        let ((out_r, out_w), (err_r, err_w)) = (pipe()?, pipe()?);
+        let io = ChildIo { stdin: Some(child::dev_null()?), stdout: Some(out_w), stderr: Some(err_w), tty: false };
+        (vec![(out_r, "stdout"), (err_r, "stderr")], io)
+    };
+    let outcome = match created.start(io, &forwarding)? {
+        Ok(started) => {
+            chan.send_with(Step::Started, &started.pid.to_string())?;
+            Outcome::Exited(log::relay_to_log(&c.dir.join(log::LOG_FILE), sources, started.pid)?)
+        }
+        Err(failed) => {
+            if let Outcome::ExecFailed { code, error } = &failed {
+                let step = if *code == crate::process::exec::NOT_FOUND { Step::NotFound } else { Step::NotExecutable };
+                chan.send_with(step, &error.to_string())?;
+            }
+            failed
+        }
+    };
+    created.finish(&outcome)
+}

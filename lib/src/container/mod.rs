@@ -1,0 +1,56 @@
+//! Containers: everything ctr-run does to turn a root directory (or image layers) and a
+//! command into a running, isolated, limited process, and to record how it ended
+//! (docs/architecture.md, "Data flow through a run"; the protocol table is in create.rs).
+//!
+//! | file           | concept                                                             |
+//! |----------------|---------------------------------------------------------------------|
+//! | `options`      | what the user asked for, checked before anything is created         |
+//! | `id`, `volume`, `image_config` | ids and names; `-v HOST:CTR[:ro]`; an image's Env/Cmd/… |
+//! | `user`         | `-u` through the image's /etc/passwd and /etc/group, read in-root   |
+//! | `caps`         | docker's 14 capabilities ± --cap-add/--cap-drop                     |
+//! | `seccomp`, `seccomp_bpf` | docker's default profile; compiling it to BPF by hand      |
+//! | `spec`         | the OCI runtime spec (config.json) describing the container         |
+//! | `state`        | the per-container record: state.json, lock, names                   |
+//! | `etc_files`    | /etc/hostname, hosts, resolv.conf written by the runtime            |
+//! | `create`       | prepare → create → start → wait → finish; the parent/child protocol |
+//! | `child`        | the container's first process, fork to exec                         |
+//! | `rootfs`       | overlay root and pivot_root(".", ".")                               |
+//! | `in_root`, `mounts`, `mount_options` | mount points inside the root; the spec's mounts |
+//! | `devices`, `masked` | /dev with only safe devices; docker's masked/read-only paths   |
+//! | `privileges`   | bounding set, ids, capabilities, no_new_privs, seccomp — in order   |
+//! | `exec`         | the command on the container's PATH, fds 0-2 only                   |
+//! | `init`         | `--init`: pid 1 that reaps and forwards signals                     |
+//! | `tty`          | `-t`: a pty relayed in raw mode                                     |
+//! | `detach`, `log`| `-d`: the monitor and the json-file log                             |
+//! | `pipeline`     | `--print-pipeline`: the same container as small tools               |
+//!
+//! Read: the OCI runtime spec (config.md, config-linux.md, runtime.md); runc's
+//! libcontainer/rootfs_linux.go and standard_init_linux.go for comparison.
+//! Shell equivalent: `docker run`, `runc run`. Used by: ctr-run; next, the `ctrkit` front end.
+
+pub mod caps;
+pub mod child;
+pub mod create;
+pub mod detach;
+pub mod devices;
+pub mod etc_files;
+pub mod exec;
+pub mod id;
+pub mod image_config;
+pub mod in_root;
+pub mod init;
+pub mod log;
+pub mod masked;
+pub mod mount_options;
+pub mod mounts;
+pub mod options;
+pub mod pipeline;
+pub mod privileges;
+pub mod rootfs;
+pub mod seccomp;
+pub mod seccomp_bpf;
+pub mod spec;
+pub mod state;
+pub mod tty;
+pub mod user;
+pub mod volume;

@@ -1,0 +1,152 @@
+//! `-t`: the container gets a real terminal — a new pseudo-terminal whose slave side is its
+//! stdin/stdout/stderr and controlling terminal (child.rs: setsid + TIOCSCTTY) — and ctr-run
+//! plays the terminal: it puts the user's terminal in raw mode (keys go through unedited; the
+//! container's own line discipline echoes and handles Ctrl-C) and copies bytes both ways.
+//!
+//! The relay loop polls the user's stdin, the pty master and a signalfd:
+//! - stdin → master (only with -i); master → stdout; EIO on the master means every slave fd
+//!   is closed (the container is gone), so we are done once its status is known;
+//! - SIGWINCH → copy our window size to the pty (TIOCSWINSZ; the kernel then sends SIGWINCH
+//!   to the container's foreground group); SIGCHLD → reap; other sent signals → forwarded.
+//!
+//! The terminal's settings are restored on every way out (a guard's Drop).
+//! Syscalls: openpty(3), poll(2), read/write(2), ioctl TIOC[GS]WINSZ, tcsetattr(3), signalfd(2).
+//! Read: pty(7), termios(3), ioctl_tty(2). Shell: `script -q /dev/null`, `stty raw -echo`.
+//! Used by: ctr-run -t (container::create).
+
+use super::child::ChildIo;
+use crate::error::{Error, Result};
+use crate::process::status::Status;
+use crate::process::supervise::FORWARDED;
+use crate::sys::tty;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::os::fd::{AsFd, OwnedFd};
+
+pub struct Pty {
+    pub master: OwnedFd,
+    pub slave: OwnedFd,
+}
+
+/// Restores the user's terminal settings when dropped.
+struct RawMode(Option<libc::termios>);
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        if let Some(t) = &self.0 {
+            let _ = tty::set_attr(std::io::stdin().as_fd(), t);
+        }
+    }
+}
+
+impl Pty {
+    /// A new pair, sized like our terminal when stdin is one.
+    pub fn open() -> Result<Pty> {
+        let (master, slave) = tty::openpty().map_err(|e| Error::errno("openpty", "/dev/ptmx", e))?;
+        if let Ok(ws) = tty::window_size(std::io::stdin().as_fd()) {
+            let _ = tty::set_window_size(master.as_fd(), &ws);
+        }
+        Ok(Pty { master, slave })
+    }
+
+    /// The slave as the child's 0, 1 and 2.
+    pub fn child_io(&self) -> Result<ChildIo> {
+        let dup = || self.slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
+        Ok(ChildIo { stdin: Some(dup()?), stdout: Some(dup()?), stderr: Some(dup()?), tty: true })
+    }
+
+    /// Relay until the container has ended and its output is drained.
+    pub fn relay(self, child: Pid, stdin_open: bool) -> Result<Status> {
+        let Pty { master, slave } = self;
+        drop(slave);
+        let saved = tty::get_attr(std::io::stdin().as_fd()).ok();
+        if let Some(t) = saved {
+            let _ = tty::set_attr(std::io::stdin().as_fd(), &tty::raw(t));
+        }
+        let _restore = RawMode(saved);
+        let mut set = SigSet::empty();
+        for sig in FORWARDED {
+            set.add(sig);
+        }
+        set.add(Signal::SIGCHLD);
+        let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+            .map_err(|e| Error::errno("signalfd", "relay", e))?;
+        let stdin = std::io::stdin();
+        let mut stdin_open = stdin_open;
+        let mut master_open = true;
+        let mut status = None;
+        let mut buf = [0u8; 16384];
+        while master_open || status.is_none() {
+            if status.is_none() {
+                if let Ok(ws) = waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+                    if !matches!(ws, WaitStatus::StillAlive) {
+                        status = Status::from_wait(ws);
+                        continue;
+                    }
+                }
+            }
+            let mut fds = vec![PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
+            if master_open {
+                fds.push(PollFd::new(master.as_fd(), PollFlags::POLLIN));
+            }
+            if stdin_open && master_open {
+                fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
+            }
+            match poll(&mut fds, PollTimeout::NONE) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(Error::errno("poll", "pty relay", e)),
+                Ok(_) => {}
+            }
+            let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
+            drop(fds);
+            if ready[0] {
+                while let Ok(Some(info)) = sfd.read_signal() {
+                    match info.ssi_signo as i32 {
+                        libc::SIGCHLD => {}
+                        libc::SIGWINCH => {
+                            if let Ok(ws) = tty::window_size(stdin.as_fd()) {
+                                let _ = tty::set_window_size(master.as_fd(), &ws);
+                            }
+                        }
+                        sig => {
+                            if let Ok(sig) = Signal::try_from(sig) {
+                                let _ = nix::sys::signal::kill(child, sig);
+                            }
+                        }
+                    }
+                }
+            }
+            if master_open && ready.get(1) == Some(&true) {
+                match nix::unistd::read(&master, &mut buf) {
+                    Ok(0) | Err(nix::errno::Errno::EIO) => master_open = false,
+                    Ok(n) => write_all(std::io::stdout().as_fd(), &buf[..n]),
+                    Err(nix::errno::Errno::EINTR) | Err(nix::errno::Errno::EAGAIN) => {}
+                    Err(e) => return Err(Error::errno("read", "pty master", e)),
+                }
+            }
+            if stdin_open && ready.get(2) == Some(&true) {
+                match nix::unistd::read(&stdin, &mut buf) {
+                    Ok(0) => stdin_open = false,
+                    Ok(n) => write_all(master.as_fd(), &buf[..n]),
+                    Err(nix::errno::Errno::EINTR) | Err(nix::errno::Errno::EAGAIN) => {}
+                    Err(_) => stdin_open = false,
+                }
+            }
+        }
+        status.ok_or_else(|| Error::invalid("container", "ended without a status"))
+    }
+}
+
+/// Write everything, giving up silently if the other side is gone (the user closed stdout).
+pub fn write_all(fd: std::os::fd::BorrowedFd, mut data: &[u8]) {
+    while !data.is_empty() {
+        match nix::unistd::write(fd, data) {
+            Ok(n) => data = &data[n..],
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(_) => return,
+        }
+    }
+}
