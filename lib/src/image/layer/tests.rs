@@ -1,3 +1,5 @@
+//! Unit tests of image::layer: sniffing the compression, hashing while decompressing, caps.
+
 use super::*;
 
 fn blob(bytes: Vec<u8>) -> Blob {

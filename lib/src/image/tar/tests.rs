@@ -1,3 +1,5 @@
+//! Unit tests of image::tar: framing, checksums, long names, PAX, truncation, caps.
+
 use super::*;
 
 /// A ustar header with a valid checksum.
