@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# labs/doctor.sh — is this host ready for the labs? Each line: ok / MISSING, and how to fix it.
+# Run through ./labs/run.sh doctor. Reads only (at most it loads the overlay module).
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+problems=0
+ok() { echo "  ok       $1"; }
+missing() { problems=$((problems + 1)); echo "  MISSING  $1"; echo "           fix: $2"; }
+note() { echo "  note     $1"; }
+
+echo "ctrkit labs doctor"
+
+# root
+if [ "$(id -u)" = 0 ]; then ok "running as root"; else missing "not root" "run the labs as root (sudo ./labs/run.sh …): they create namespaces, mounts and cgroups"; fi
+
+# kernel
+kv=$(uname -r); maj=${kv%%.*}; rest=${kv#*.}; min=${rest%%[!0-9]*}
+if [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 8 ]; }; then ok "kernel $kv (≥ 6.8: overlay lowerdir+, time and cgroup namespaces)"
+elif [ "$maj" -ge 5 ] && { [ "$maj" -gt 5 ] || [ "$min" -ge 6 ]; }; then note "kernel $kv: works; ovl-mount falls back to mount(2) (--legacy) below 6.8"
+else missing "kernel $kv is older than 5.6 (no time namespaces)" "use a newer kernel (Debian 12 ships 6.1)"; fi
+
+# namespaces
+for k in mnt uts ipc pid net user cgroup time; do
+  [ -e /proc/self/ns/$k ] || missing "namespace $k" "kernel built without CONFIG_${k^^}_NS"
+done
+ok "namespaces: $(ls /proc/self/ns | tr '\n' ' ')"
+
+# user namespaces (lab 11)
+max=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)
+if [ "$max" -gt 0 ]; then ok "user namespaces allowed (user.max_user_namespaces = $max)"
+else missing "user namespaces disabled (user.max_user_namespaces = $max)" "sysctl -w user.max_user_namespaces=15000"; fi
+if [ -f /proc/sys/kernel/unprivileged_userns_clone ] && [ "$(cat /proc/sys/kernel/unprivileged_userns_clone)" = 0 ]; then
+  note "unprivileged user namespaces are off (kernel.unprivileged_userns_clone = 0): fine as root; sysctl -w kernel.unprivileged_userns_clone=1 to try rootless"
+fi
+if [ "$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null || echo 0)" = 1 ]; then
+  note "AppArmor restricts unprivileged user namespaces (Ubuntu 24.04): fine as root"
+fi
+
+# cgroups
+mode=$(cg_mode)
+case $mode in
+  unified) ok "cgroup v2 (unified): one tree at /sys/fs/cgroup"
+           ctrls=$(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null) ;;
+  hybrid)  ok "cgroup hybrid: v1 controllers under /sys/fs/cgroup/<controller>, an empty v2 tree at /sys/fs/cgroup/unified"
+           ctrls=$(awk '$0 ~ / - cgroup / { print $NF }' /proc/self/mountinfo | tr ',' '\n' | grep -vE '^(rw|ro|relatime|nosuid|nodev|noexec|name=.*)$' | tr '\n' ' ') ;;
+  legacy)  ok "cgroup v1 (legacy): one hierarchy per controller"
+           ctrls=$(awk '$0 ~ / - cgroup / { print $NF }' /proc/self/mountinfo | tr ',' '\n' | grep -vE '^(rw|ro|relatime|nosuid|nodev|noexec|name=.*)$' | tr '\n' ' ') ;;
+esac
+for c in memory cpu pids cpuset; do
+  if echo " $ctrls " | grep -q " $c "; then :; else
+    if [ "$mode" = unified ]; then missing "cgroup controller $c" "it is not in /sys/fs/cgroup/cgroup.controllers: enable it at boot or in the parent (echo +$c > …/cgroup.subtree_control)"
+    else missing "cgroup v1 controller $c" "mount it: mkdir -p /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c"; fi
+  fi
+done
+ok "cgroup controllers: $ctrls"
+if [ "$(swapon --show 2>/dev/null | wc -l)" -gt 0 ]; then note "swap is on: lab 08's OOM step still works (cg-limit caps memory+swap), it may take longer"; fi
+
+# overlayfs (lab 05)
+if grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; then ok "overlayfs available"
+else missing "overlayfs" "modprobe overlay (CONFIG_OVERLAY_FS)"; fi
+
+# nftables (labs 09-10, coming)
+if command -v nft >/dev/null; then
+  if nft list tables >/dev/null 2>&1; then ok "nftables: nft works"; else missing "nft cannot talk to the kernel" "modprobe nf_tables; run as root"; fi
+else missing "nft (labs 09-10)" "apt-get install nftables"; fi
+command -v ip >/dev/null && ok "iproute2 (ip)" || missing "ip (labs 09-10)" "apt-get install iproute2"
+
+# programs the labs use
+bb=$(command -v busybox || true)
+if [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then ok "static busybox: $bb (lab 04 root file system, the demo image)"
+elif [ -n "$bb" ]; then missing "busybox is dynamically linked" "apt-get install busybox-static"
+else missing "busybox" "apt-get install busybox-static"; fi
+command -v rustc >/dev/null && ok "rustc (lab 04 compiles its chroot-escape program)" || missing "rustc" "install Rust (rustup) — the tools need it anyway"
+command -v nsenter >/dev/null && ok "util-linux (unshare, nsenter: the classic tools)" || missing "util-linux nsenter" "apt-get install util-linux"
+{ command -v python3 >/dev/null || command -v getfattr >/dev/null; } && ok "python3 or getfattr (lab 05 reads the opaque xattr)" || missing "python3 or getfattr (lab 05 reads an xattr)" "apt-get install attr"
+
+# our tools
+if [ -x "$REPO_DIR/target/bin/ns-unshare" ]; then ok "ctrkit tools built: $(ls "$REPO_DIR/target/bin" | tr '\n' ' ')"
+else missing "ctrkit tools not built" "scripts/build.sh (run.sh does it for you)"; fi
+
+if [ "$problems" = 0 ]; then echo "doctor: ready"; else echo "doctor: $problems problem(s)"; exit 1; fi
