@@ -30,11 +30,12 @@ const TOOL: &str = "ctr-enter";
     long_about = "Run COMMAND (default /bin/sh) in the namespaces of process PID (-t) or of persisted \
                   namespace files (--KIND=FILE). With --all the target's cgroups are joined too, so \
                   the target's limits (pids, memory, cpu) hold for the command — nsenter does not do that.",
-    after_help = "Examples:\n  ctr-enter -t 4242 -a -- hostname\n  ctr-enter -t 4242 -m -u -i -n -p -- sh\n  ctr-enter --net=/run/ctrkit-ns/demo/net -- ip link"
+    after_help = "Examples:\n  ctr-enter -t 4242 -a -- hostname\n  ctr-enter -t web -a -- ps\n  ctr-enter -t 4242 -m -u -i -n -p -- sh\n  ctr-enter --net=/run/ctrkit-ns/demo/net -- ip link"
 )]
 struct Args {
-    /// The process whose namespaces to enter
-    #[arg(short = 't', long = "target", value_name = "PID")]
+    /// The process whose namespaces to enter: a PID, or a ctrkit container's name or id
+    /// (its pid 1; looked up under $CTRKIT_STATE, default /run/ctrkit)
+    #[arg(short = 't', long = "target", value_name = "PID|CONTAINER", value_parser = parse_target)]
     target: Option<i32>,
     /// Enter every namespace of the target that differs from ours, and its cgroups
     #[arg(short = 'a', long)]
@@ -107,6 +108,20 @@ fn run(args: Args) -> Result<Status> {
         }
         Forked::Parent(child) => forwarding.wait(child),
     }
+}
+
+/// `-t`: a number is a pid; anything else names a container, whose pid 1 we take — only
+/// while it runs (pid and start time checked), so a stale record never sends us elsewhere.
+fn parse_target(s: &str) -> std::result::Result<i32, String> {
+    if let Ok(pid) = s.parse::<i32>() {
+        return Ok(pid);
+    }
+    let rec = ctrkit::container::lookup::find(&ctrkit::container::lookup::default_state_root(), s)
+        .map_err(|e| e.to_string().replace('\n', " "))?;
+    if !ctrkit::container::liveness::is_running(&rec.state) {
+        return Err(format!("container {s} is not running"));
+    }
+    Ok(rec.state.pid)
 }
 
 /// The namespaces to join and where each is named. `--all` takes every kind in which the

@@ -14,7 +14,7 @@ use clap::Parser;
 use ctrkit::cgroup::{cpulist, limits, CpuQuota, Limits};
 use ctrkit::container::create::{self, Outcome};
 use ctrkit::container::image_config::{self, ImageDefaults};
-use ctrkit::container::options::{Io, RootSource, RunOptions};
+use ctrkit::container::options::{ImageRef, Io, RootSource, RunOptions};
 use ctrkit::container::volume::Volume;
 use ctrkit::container::{detach, pipeline};
 use ctrkit::process::Status;
@@ -148,6 +148,7 @@ fn run(args: Args) -> Result<Status> {
 
 fn options(a: &Args) -> Result<RunOptions> {
     let mut command = a.command.clone();
+    let mut image_ref = None;
     let (root, mut image) = match (&a.rootfs, &a.layers_json) {
         (Some(dir), _) => (RootSource::Dir(dir.clone()), ImageDefaults::default()),
         (None, Some(file)) => {
@@ -157,7 +158,11 @@ fn options(a: &Args) -> Result<RunOptions> {
         }
         (None, None) if !command.is_empty() => {
             let reference = command.remove(0);
-            let (dirs, defaults) = image_config::from_store(&ctrkit::image::Store::default_root(), &reference)?;
+            let store = ctrkit::image::Store::default_root();
+            let (dirs, defaults) = image_config::from_store(&store, &reference)?;
+            // Recorded in state.json: `ps` shows it, `rmi` refuses while it is in use.
+            let id = ctrkit::image::tag::find(&ctrkit::image::Store::open(&store)?, &reference)?.id;
+            image_ref = Some(ImageRef { name: reference, id: id.as_str().to_string() });
             (RootSource::Layers(dirs), defaults)
         }
         (None, None) => return Err(Error::invalid("IMAGE", "give an IMAGE, --rootfs DIR or --layers-json FILE")),
@@ -190,6 +195,7 @@ fn options(a: &Args) -> Result<RunOptions> {
         name: a.name.clone(),
         root,
         image,
+        image_ref,
         command,
         entrypoint: a.entrypoint.clone(),
         env: a.env.clone(),

@@ -99,11 +99,11 @@ pub enum ImageVerb {
     Pull(PullArgs),
 }
 
-pub fn image(store: &Path, verb: ImageVerb) -> Result<Status> {
+pub fn image(store: &Path, state: &Path, verb: ImageVerb) -> Result<Status> {
     match verb {
         ImageVerb::Ls(a) => list(store, a),
         ImageVerb::Inspect(a) => inspect(store, a),
-        ImageVerb::Rm(a) => rmi(store, a),
+        ImageVerb::Rm(a) => rmi(store, state, a),
         ImageVerb::Tag(a) => tag(store, a),
         ImageVerb::Load(a) => load(store, a),
         ImageVerb::Save(a) => save(store, a),
@@ -233,10 +233,11 @@ pub fn tag(store: &Path, a: TagArgs) -> Result<Status> {
     Ok(Status::Exited(0))
 }
 
-pub fn rmi(store: &Path, a: RmiArgs) -> Result<Status> {
+pub fn rmi(store: &Path, state: &Path, a: RmiArgs) -> Result<Status> {
     let mut opened = Store::open(store)?;
+    let in_use = ctrkit::container::lookup::images_in_use(state)?;
     for wanted in &a.images {
-        let removed = image::remove::remove_image(&mut opened, wanted, a.force)?;
+        let removed = image::remove::remove_image(&mut opened, wanted, a.force, &in_use)?;
         for t in removed.untagged {
             println!("Untagged: {t}");
         }

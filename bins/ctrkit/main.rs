@@ -1,5 +1,6 @@
-//! ctrkit — the docker-like front end. Image verbs are implemented here over the library
-//! (images.rs); any other verb runs the matching tool git-style: `ctrkit run` execs ctr-run,
+//! ctrkit — the docker-like front end. Image verbs (images.rs) and container verbs
+//! (containers.rs: ps inspect stop kill rm logs attach exec top wait stats info version) are
+//! implemented here over the library; `run` and any other verb runs the matching tool git-style: `ctrkit run` execs ctr-run,
 //! `ctrkit VERB ARGS…` execs `ctrkit-VERB` (found next to this binary, then on $PATH), so new
 //! verbs are new small tools.
 //! Global `--root` (images, records; $CTRKIT_ROOT, default /var/lib/ctrkit) and `--state`
@@ -9,6 +10,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod containers;
 mod images;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +60,47 @@ enum Verb {
     /// Image commands: ls, inspect, rm, tag, load, save
     #[command(subcommand)]
     Image(images::ImageVerb),
+    /// List containers
+    Ps(containers::PsArgs),
+    /// Show containers as JSON (docker's shape)
+    Inspect(containers::InspectArgs),
+    /// Stop containers: SIGTERM, then SIGKILL after -t seconds
+    Stop(containers::StopArgs),
+    /// Send a signal to containers (default KILL)
+    Kill(containers::KillArgs),
+    /// Remove containers
+    Rm(containers::RmArgs),
+    /// Print a container's output
+    Logs(containers::LogsArgs),
+    /// Follow a running container's output until it ends
+    Attach(containers::OneArgs),
+    /// Run a command in a running container
+    Exec(containers::ExecArgs),
+    /// The processes of a container
+    Top(containers::OneArgs),
+    /// Wait for containers to end; print their exit codes
+    Wait(containers::TargetsArgs),
+    /// CPU, memory and pids of containers, from their cgroups
+    Stats(containers::StatsArgs),
+    /// The host: cgroup mode, storage driver, kernel, namespaces; counts
+    Info(containers::InfoArgs),
+    /// ctrkit's version, the kernel and the cgroup mode
+    Version,
+    /// Create a container without starting it (not implemented yet)
+    Create {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Start a created container (not implemented yet)
+    Start {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Stop and start again (not implemented yet)
+    Restart {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Any other verb: runs ctrkit-VERB
     #[command(external_subcommand)]
     Other(Vec<OsString>),
@@ -75,9 +118,25 @@ fn run(args: Args) -> Result<Status> {
         Verb::Save(a) => images::save(&store, a),
         Verb::Images(a) => images::list(&store, a),
         Verb::Tag(a) => images::tag(&store, a),
-        Verb::Rmi(a) => images::rmi(&store, a),
+        Verb::Rmi(a) => images::rmi(&store, &args.state, a),
         Verb::Pull(a) => images::pull(&store, a),
-        Verb::Image(v) => images::image(&store, v),
+        Verb::Image(v) => images::image(&store, &args.state, v),
+        Verb::Ps(a) => containers::ps(&args.state, a),
+        Verb::Inspect(a) => containers::inspect(&args.state, a),
+        Verb::Stop(a) => containers::stop(&args.state, a),
+        Verb::Kill(a) => containers::kill(&args.state, a),
+        Verb::Rm(a) => containers::rm(&args.state, a),
+        Verb::Logs(a) => containers::logs(&args.state, a),
+        Verb::Attach(a) => containers::attach(&args.state, a),
+        Verb::Exec(a) => containers::exec(&args.state, a),
+        Verb::Top(a) => containers::top(&args.state, a),
+        Verb::Wait(a) => containers::wait(&args.state, a),
+        Verb::Stats(a) => containers::stats(&args.state, a),
+        Verb::Info(a) => containers::info(&args.root, &args.state, a),
+        Verb::Version => containers::version(),
+        Verb::Create { .. } => containers::not_implemented("create"),
+        Verb::Start { .. } => containers::not_implemented("start"),
+        Verb::Restart { .. } => containers::not_implemented("restart"),
         Verb::Other(argv) => dispatch(&args.root, &args.state, argv),
     }
 }

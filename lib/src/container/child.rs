@@ -104,8 +104,8 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
     exec::close_extra_fds()
 }
 
-/// Step 1.
-fn redirect(io: &ChildIo) -> Result<()> {
+/// Step 1 (also used by `ctrkit exec`, exec_in.rs).
+pub fn redirect(io: &ChildIo) -> Result<()> {
     type Dup = fn(&OwnedFd) -> nix::Result<()>;
     let steps: [(&Option<OwnedFd>, i32, Dup); 3] = [
         (&io.stdin, 0, |fd| nix::unistd::dup2_stdin(fd)),

@@ -54,6 +54,8 @@ pub struct Container {
     pub io: Io,
     pub remove: bool,
     pub privileges: Privileges,
+    /// The stored image it runs, recorded for `ps`, `inspect` and `rmi`'s in-use check.
+    pub image_ref: Option<super::options::ImageRef>,
 }
 
 /// How a run ended.
@@ -94,6 +96,7 @@ pub fn prepare(o: &RunOptions) -> Result<Container> {
         io: o.io,
         remove: o.remove,
         privileges,
+        image_ref: o.image_ref.clone(),
     })
 }
 
@@ -118,7 +121,11 @@ pub fn create(c: &Container) -> Result<Created<'_>> {
     state::write_atomic(&c.dir, "config.json", spec::to_json(&c.spec)?.as_bytes())?;
     etc_files::write(&c.dir, &c.hostname)?;
     state::write(&c.dir, &initial_state(c))?;
-    created.cgroup = Some(Cgroup::create(&c.id, &c.limits)?);
+    let cgroup = Cgroup::create(&c.id, &c.limits)?;
+    let dirs = cgroup.dirs();
+    created.cgroup = Some(cgroup);
+    // Where the cgroup is, for `rm` run later from another cgroup (ours is its parent).
+    state::update(&c.dir, |s| s.cgroup_dirs = dirs)?;
     Ok(created)
 }
 
@@ -130,6 +137,7 @@ fn initial_state(c: &Container) -> State {
         pid: 0,
         pid_start_time: 0,
         monitor_pid: std::process::id() as i32,
+        monitor_start_time: crate::process::procfs::start_time(std::process::id() as i32).unwrap_or(0),
         exit_code: None,
         created: crate::timestamp::now_rfc3339(),
         started: None,
@@ -137,6 +145,9 @@ fn initial_state(c: &Container) -> State {
         command: c.spec.process().as_ref().and_then(|p| p.args().clone()).unwrap_or_default(),
         cgroup: c.id.clone(),
         auto_remove: c.remove,
+        image: c.image_ref.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+        image_id: c.image_ref.as_ref().map(|r| r.id.clone()).unwrap_or_default(),
+        cgroup_dirs: Vec::new(),
     }
 }
 

@@ -23,10 +23,17 @@
 //! | `tty`          | `-t`: a pty relayed in raw mode                                     |
 //! | `detach`, `log`| `-d`: the monitor and the json-file log                             |
 //! | `pipeline`     | `--print-pipeline`: the same container as small tools               |
+//! | `lookup`, `liveness` | name / id / unique prefix → record; is its pid 1 really alive |
+//! | `signal`, `stop`, `remove` | kill (pidfd, start time checked); TERM → wait → KILL; rm that converges |
+//! | `list`, `status_text` | `ps`: filters, --format, docker's "Up 3 seconds"            |
+//! | `inspect`      | docker-shaped JSON of one container                                 |
+//! | `logs`, `wait`, `top`, `stats`, `info` | the other read-mostly verbs               |
+//! | `exec_in`      | `ctrkit exec`: a new process in a running container                 |
 //!
 //! Read: the OCI runtime spec (config.md, config-linux.md, runtime.md); runc's
 //! libcontainer/rootfs_linux.go and standard_init_linux.go for comparison.
-//! Shell equivalent: `docker run`, `runc run`. Used by: ctr-run; next, the `ctrkit` front end.
+//! Shell equivalent: `docker run`, `runc run`, and docker's other container verbs.
+//! Used by: ctr-run; the `ctrkit` front end (bins/ctrkit/containers.rs); ctr-enter -t NAME.
 
 pub mod caps;
 pub mod child;
@@ -35,22 +42,36 @@ pub mod detach;
 pub mod devices;
 pub mod etc_files;
 pub mod exec;
+pub mod exec_in;
 pub mod id;
 pub mod image_config;
 pub mod in_root;
+pub mod info;
 pub mod init;
+pub mod inspect;
+pub mod list;
+pub mod liveness;
 pub mod log;
+pub mod logs;
+pub mod lookup;
 pub mod masked;
 pub mod mount_options;
 pub mod mounts;
 pub mod options;
 pub mod pipeline;
 pub mod privileges;
+pub mod remove;
 pub mod rootfs;
 pub mod seccomp;
 pub mod seccomp_bpf;
+pub mod signal;
 pub mod spec;
 pub mod state;
+pub mod stats;
+pub mod status_text;
+pub mod stop;
+pub mod top;
 pub mod tty;
 pub mod user;
 pub mod volume;
+pub mod wait;

@@ -31,12 +31,21 @@ pub enum Io {
     Log { tty: bool },
 }
 
+/// The stored image a container runs, as named and by id (recorded in state.json).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub name: String,
+    pub id: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// `--name`; None picks the short id.
     pub name: Option<String>,
     pub root: RootSource,
     pub image: ImageDefaults,
+    /// The stored image, when run from one (None for `--rootfs`/`--layers-json`).
+    pub image_ref: Option<ImageRef>,
     /// The words after the flags: the image's Cmd is replaced by these.
     pub command: Vec<String>,
     /// `--entrypoint`: `Some("")` clears the image's entrypoint.

@@ -234,6 +234,7 @@ mod tests {
                 cmd: vec!["sh".into()],
                 ..Default::default()
             },
+            image_ref: None,
             command: vec![],
             entrypoint: None,
             env: vec!["A=2".into()],

@@ -15,7 +15,7 @@
 //! the kernel when its holder dies, so a `kill -9` never leaves a stuck lock. A pid is only
 //! signalled after checking that its start time (proc(5) stat field 22) is the recorded one.
 //! Syscalls: open, write, fsync, rename(2), flock(2), symlink(2). Read: flock(2), rename(2).
-//! Used by: ctr-run; the lifecycle front end (ctrkit ps/stop/kill/rm/logs).
+//! Used by: ctr-run; the lifecycle front end (ctrkit ps/stop/kill/rm/logs/inspect; lookup.rs).
 
 use crate::error::{Error, Result};
 use nix::fcntl::{Flock, FlockArg};
@@ -44,6 +44,9 @@ pub struct State {
     pub pid_start_time: u64,
     /// The process that waits for the container and writes its exit (ctr-run or its monitor).
     pub monitor_pid: i32,
+    /// The monitor's start time, so a reused monitor pid is never waited on or signalled.
+    #[serde(default)]
+    pub monitor_start_time: u64,
     /// The shell's number: the exit code, or 128 + the signal.
     pub exit_code: Option<i32>,
     /// RFC 3339 UTC times.
@@ -55,6 +58,17 @@ pub struct State {
     pub cgroup: String,
     /// Remove everything when it ends (`--rm`).
     pub auto_remove: bool,
+    /// The image as the user named it (`demo`); empty for `--rootfs`/`--layers-json` runs.
+    /// `#[serde(default)]`: records written before these fields existed still read.
+    #[serde(default)]
+    pub image: String,
+    /// The image's id (`sha256:…`), so `rmi` can refuse an image a container uses.
+    #[serde(default)]
+    pub image_id: String,
+    /// The cgroup's directories, one per hierarchy, as created: `rm` finds them here even
+    /// when run from another cgroup than the one that created the container.
+    #[serde(default)]
+    pub cgroup_dirs: Vec<PathBuf>,
 }
 
 pub fn containers_dir(root: &Path) -> PathBuf {
@@ -166,6 +180,7 @@ mod tests {
             pid: 0,
             pid_start_time: 0,
             monitor_pid: 1,
+            monitor_start_time: 0,
             exit_code: None,
             created: crate::timestamp::now_rfc3339(),
             started: None,
@@ -173,6 +188,9 @@ mod tests {
             command: vec!["true".into()],
             cgroup: "abc".into(),
             auto_remove: false,
+            image: String::new(),
+            image_id: String::new(),
+            cgroup_dirs: Vec::new(),
         };
         write(&dir, &s).unwrap();
         let after = update(&dir, |s| s.status = Status::Exited).unwrap();

@@ -6,7 +6,8 @@
 //! first, so a crash half way leaves only unreferenced files that the next collection takes.
 //!
 //! Files: STORE/images/<id>.json, STORE/layers/<hex>/ (+ .json), STORE/blobs/sha256/<hex>.
-//! Read: docker-rmi(1), docker-image-prune(1). Shell: `docker rmi`. Used by: ctrkit rmi.
+//! Read: docker-rmi(1), docker-image-prune(1). Shell: `docker rmi`. Used by: ctrkit rmi (with the
+//! in-use list from container::lookup).
 
 use super::digest::Digest;
 use super::store::{ImageRecord, Store};
@@ -24,10 +25,22 @@ pub struct Removed {
 }
 
 /// Remove `wanted` (a tag or an id). A tag of an image that has other tags is only untagged;
-/// `force` removes the image with all its tags.
-pub fn remove_image(store: &mut Store, wanted: &str, force: bool) -> Result<Removed> {
+/// `force` removes the image with all its tags. `in_use` lists (image id, container name) of
+/// every container record (container::lookup::images_in_use): removing an image a container
+/// uses — running or stopped, as docker counts — is refused unless `force`.
+pub fn remove_image(store: &mut Store, wanted: &str, force: bool, in_use: &[(String, String)]) -> Result<Removed> {
     store.lock()?;
     let image = super::tag::find(store, wanted)?;
+    let users: Vec<&str> = in_use.iter().filter(|(id, _)| id == image.id.as_str()).map(|(_, n)| n.as_str()).collect();
+    let last_tag =
+        image.tags.len() <= 1 || !image.tags.iter().any(|t| t == wanted || *t == super::tag::normalize(wanted));
+    if !users.is_empty() && !force && last_tag {
+        return Err(Error::invalid(
+            format!("image {wanted}"),
+            format!("is in use by container(s) {}: cannot remove it", users.join(", ")),
+        )
+        .with_hint("remove the containers first (ctrkit rm), or use rmi -f"));
+    }
     let normalized = super::tag::normalize(wanted);
     let named_by_tag = image.tags.iter().any(|t| t == wanted || *t == normalized);
     let mut out = Removed::default();

@@ -8,12 +8,14 @@
 //! - `seccomp`   — seccomp(2) SECCOMP_SET_MODE_FILTER, seccomp(2).
 //! - `close_range` — close_range(2) CLOSE_RANGE_CLOEXEC.
 //! - `tty`       — openpty(3), TIOCSCTTY, window size, termios raw mode, ioctl_tty(2).
+//! - `pidfd`     — pidfd_open(2), pidfd_send_signal(2): signal and wait for one process for good.
 //!
 //! Everything else goes through `nix`. Used by: net, mount, image.
 
 pub mod close_range;
 pub mod fsmount;
 pub mod netdevice;
+pub mod pidfd;
 pub mod seccomp;
 pub mod tty;
 pub mod xattr;

@@ -1,0 +1,448 @@
+//! The container lifecycle verbs of `ctrkit` against the kernel: the seed's docker commands
+//! replayed with ctrkit and the built-in `demo` image, then each verb's promises — ps filters
+//! and formats, inspect fields, logs, exec (same namespaces and cgroups), stop escalation,
+//! kill with the pid-reuse guard, races on --name, kill -9 then rm -f converging, garbage
+//! records, bad names, rmi of an image in use, info/version, top/stats/wait.
+//! Every test has its own CTRKIT_STATE; the image store (CTRKIT_ROOT) is shared, built once.
+#![forbid(unsafe_code)]
+
+mod common;
+
+use common::{skip, TempDir};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const CTRKIT: &str = env!("CARGO_BIN_EXE_ctrkit");
+
+/// The shared image store: under target/tmp, kept between runs (demo is built once).
+fn shared_root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctrkit-lifecycle-root");
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    })
+}
+
+/// A private world: its own state dir; on drop every container in it is `rm -f`'d by id.
+struct World {
+    state: TempDir,
+    root: PathBuf,
+    _own_root: Option<TempDir>,
+}
+
+impl World {
+    fn new(tag: &str) -> Option<World> {
+        if let Some(why) = common::need_root() {
+            skip(&why);
+            return None;
+        }
+        if !Path::new("/bin/busybox").exists() {
+            skip("busybox-static not installed (apt-get install busybox-static)");
+            return None;
+        }
+        Some(World { state: TempDir::new(tag), root: shared_root().to_path_buf(), _own_root: None })
+    }
+    /// With an image store of its own (for tests that remove images).
+    fn with_own_root(tag: &str) -> Option<World> {
+        let mut w = World::new(tag)?;
+        let own = TempDir::new(&format!("{tag}-root"));
+        w.root = own.path().to_path_buf();
+        w._own_root = Some(own);
+        Some(w)
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(CTRKIT);
+        c.env("CTRKIT_ROOT", &self.root).env("CTRKIT_STATE", self.state.path()).args(args).stdin(Stdio::null());
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(o.status.success(), "ctrkit {args:?}: {:?}\n{}", o.status, String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    }
+    /// `run -d --name NAME demo sh -c SCRIPT` with EXTRA flags; the id.
+    fn detached(&self, name: &str, extra: &[&str], script: &str) -> String {
+        let mut args = vec!["run", "-d", "--name", name];
+        args.extend(extra);
+        args.extend(["demo", "sh", "-c", script]);
+        self.ok(&args).trim().to_string()
+    }
+    fn record(&self, id: &str) -> serde_json::Value {
+        let path = self.state.path().join("containers").join(id).join("state.json");
+        serde_json::from_slice(&std::fs::read(&path).unwrap_or_default()).unwrap_or(serde_json::Value::Null)
+    }
+    fn pid(&self, name: &str) -> i32 {
+        self.ok(&["inspect", "-f", "{{.State.Pid}}", name]).trim().parse().unwrap()
+    }
+    /// Wait until `cond` holds (bounded); panics with `what` if it never does.
+    fn until(&self, what: &str, mut cond: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !cond() {
+            assert!(Instant::now() < deadline, "timed out: {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    /// Nothing of container `id` left: state dir, cgroup, mounts.
+    fn assert_gone(&self, id: &str) {
+        assert!(!self.state.path().join("containers").join(id).exists(), "state dir of {id} left");
+        assert!(cgroups_named(&id[..12]).is_empty(), "cgroup of {id} left");
+        assert!(common::host_mounts_mentioning(&self.state.path().to_string_lossy()).is_empty(), "mount left");
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let ids = self.run(&["ps", "-aq", "--no-trunc"]);
+        for id in String::from_utf8_lossy(&ids.stdout).lines() {
+            let _ = self.run(&["rm", "-f", id]);
+        }
+    }
+}
+
+/// Cgroup directories anywhere under /sys/fs/cgroup whose name starts with `prefix`.
+fn cgroups_named(prefix: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![(PathBuf::from("/sys/fs/cgroup"), 0)];
+    while let Some((dir, depth)) = todo.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if e.file_name().to_string_lossy().starts_with(prefix) {
+                    found.push(e.path());
+                } else if depth < 6 {
+                    todo.push((e.path(), depth + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn alive(pid: i32) -> bool {
+    // A zombie is dead for our purpose: /proc/PID/stat says state Z.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| s.rsplit(')').next().and_then(|r| r.split_whitespace().next()) != Some("Z"))
+        .unwrap_or(false)
+}
+
+const TERMINATES: &str = "trap 'exit 0' TERM; echo started; while :; do sleep 0.1; done";
+
+#[test]
+fn the_seed_commands_replayed() {
+    let Some(w) = World::new("seed") else { return };
+    // docker run -it --rm --name centos-test centos echo hello world (no terminal in a test: -i)
+    assert_eq!(
+        w.ok(&["run", "-i", "--rm", "--name", "centos-test", "demo", "echo", "hello", "world"]),
+        "hello world\n"
+    );
+    let web = w.detached("web", &[], TERMINATES);
+    let quick = w.detached("quick", &[], "exit 0");
+    w.until("quick exits", || w.record(&quick)["status"] == "exited");
+    let all = w.ok(&["ps", "-a"]);
+    assert!(all.contains("web") && all.contains("quick") && all.contains("Exited (0)"), "{all}");
+    assert_eq!(w.ok(&["ps", "-aqf", "status=exited"]), format!("{}\n", &quick[..12]));
+    // docker rm -fv `docker ps -aqf status=exited`
+    let exited = w.ok(&["ps", "-aqf", "status=exited"]);
+    let mut rm = vec!["rm", "-fv"];
+    rm.extend(exited.split_whitespace());
+    w.ok(&rm);
+    w.assert_gone(&quick);
+    // logs, inspect -f, entering with ctr-enter -t PID -m -u -i -n -p (and by name)
+    w.until("web logged", || w.ok(&["logs", "web"]) == "started\n");
+    let pid = w.pid("web");
+    for target in [pid.to_string(), "web".to_string()] {
+        let o = Command::new(env!("CARGO_BIN_EXE_ctr-enter"))
+            .env("CTRKIT_STATE", w.state.path())
+            .args(["-t", &target, "-m", "-u", "-i", "-n", "-p", "--", "hostname"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stdout), format!("{}\n", &web[..12]), "{o:?}");
+    }
+    // docker stop $(docker ps -q)
+    let running = w.ok(&["ps", "-q"]);
+    let mut stop = vec!["stop"];
+    stop.extend(running.split_whitespace());
+    w.ok(&stop);
+    assert!(!alive(pid), "pid 1 survived stop");
+    assert!(w.ok(&["ps", "-a", "-f", "name=web"]).contains("Exited (0)"));
+    // docker kill $(docker ps -q)
+    let other = w.detached("other", &[], TERMINATES);
+    let other_pid = w.pid("other");
+    let running = w.ok(&["ps", "-q"]);
+    let mut kill = vec!["kill"];
+    kill.extend(running.split_whitespace());
+    assert_eq!(w.ok(&kill).trim(), other);
+    w.until("killed container exits", || !alive(other_pid));
+    w.until("exit recorded", || w.record(&other)["exit_code"] == 137);
+    // save / load round trip into a fresh store
+    let tar = w.state.path().join("demo.tar");
+    w.ok(&["save", "-o", tar.to_str().unwrap(), "demo"]);
+    let fresh = TempDir::new("seed-load");
+    let load = Command::new(CTRKIT)
+        .env("CTRKIT_ROOT", fresh.path())
+        .args(["load", "-i", tar.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&load.stdout), "Loaded image: demo:latest\n", "{load:?}");
+    w.ok(&["rm", "web", "other"]);
+    w.assert_gone(&web);
+    w.assert_gone(&other);
+}
+
+#[test]
+fn ps_filters_formats_and_counts() {
+    let Some(w) = World::new("ps") else { return };
+    let a = w.detached("alpha", &[], "exit 3");
+    std::thread::sleep(Duration::from_millis(1100)); // distinct creation seconds: a stable order
+    let b = w.detached("beta", &[], TERMINATES);
+    w.until("alpha exits", || w.record(&a)["status"] == "exited");
+    assert_eq!(w.ok(&["ps", "-q"]), format!("{}\n", &b[..12]));
+    assert_eq!(w.ok(&["ps", "-aq"]), format!("{}\n{}\n", &b[..12], &a[..12]));
+    assert_eq!(w.ok(&["ps", "-aq", "--no-trunc", "-f", "status=exited"]), format!("{a}\n"));
+    assert_eq!(w.ok(&["ps", "-aq", "-f", "status=exited", "-f", "status=running"]).lines().count(), 2);
+    assert_eq!(w.ok(&["ps", "-aq", "-f", "status=exited", "-f", "name=beta"]), "");
+    assert_eq!(w.ok(&["ps", "-aq", "-f", &format!("id={}", &a[..5])]), format!("{}\n", &a[..12]));
+    assert_eq!(w.ok(&["ps", "-q", "-l"]), format!("{}\n", &b[..12]));
+    assert_eq!(w.ok(&["ps", "-q", "-n", "2"]).lines().count(), 2);
+    let t = w.ok(&["ps", "-a", "--format", "table {{.Names}}\\t{{.Image}}\\t{{.Status}}"]);
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines[0], "NAMES\tIMAGE\tSTATUS");
+    assert!(lines[1].starts_with("beta\tdemo\tUp "), "{t}");
+    assert!(lines[2].starts_with("alpha\tdemo\tExited (3) "), "{t}");
+    assert!(w.ok(&["ps", "-a", "-s"]).contains("SIZE"));
+    assert_eq!(w.run(&["ps", "-f", "status=paused"]).status.code(), Some(125));
+}
+
+#[test]
+fn inspect_fields() {
+    let Some(w) = World::new("inspect") else { return };
+    let id = w.detached("insp", &["--memory", "32M", "--pids-limit", "64", "-w", "/tmp", "-e", "A=1"], TERMINATES);
+    let f = |t: &str| w.ok(&["inspect", "-f", t, "insp"]).trim_end().to_string();
+    let pid: i32 = f("{{.State.Pid}}").parse().unwrap();
+    assert!(alive(pid));
+    assert_eq!(f("{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}"), "running true 0");
+    assert_eq!(f("{{.Name}} {{.Id}}"), format!("/insp {id}"));
+    assert_eq!(f("{{.Config.Image}}|{{.NetworkSettings.IPAddress}}|"), "demo||");
+    assert_eq!(f("{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.Config.WorkingDir}}"), "33554432 64 /tmp");
+    let config: serde_json::Value = serde_json::from_str(&f("{{json .Config}}")).unwrap();
+    assert!(config["Env"].as_array().unwrap().iter().any(|e| e == "A=1"), "{config}");
+    let full: serde_json::Value = serde_json::from_str(&w.ok(&["inspect", &id[..8]])).unwrap();
+    assert_eq!(full[0]["State"]["Pid"], pid);
+    w.ok(&["stop", "-t", "5", "insp"]);
+    assert_eq!(f("{{.State.Status}} {{.State.Pid}}"), "exited 0");
+}
+
+#[test]
+fn logs_tail_timestamps_follow() {
+    let Some(w) = World::new("logs") else { return };
+    w.detached("talk", &[], "for i in 1 2 3 4 5; do echo $i; done; echo oops >&2");
+    w.until("talk ends", || w.ok(&["ps", "-aqf", "status=exited"]).lines().count() == 1);
+    let o = w.run(&["logs", "talk"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n2\n3\n4\n5\n");
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "oops\n");
+    assert_eq!(w.ok(&["logs", "--tail", "2", "talk"]), "5\n"); // the last two lines: 5 and oops (stderr)
+    let t = w.ok(&["logs", "-t", "talk"]);
+    assert!(t.lines().all(|l| l.len() > 21 && l.as_bytes()[4] == b'-' && l.contains("Z ")), "{t}");
+    // -f returns by itself once the container has ended, with the line written late.
+    w.detached("slow", &[], "echo early; sleep 1; echo late");
+    let started = Instant::now();
+    assert_eq!(w.ok(&["logs", "-f", "slow"]), "early\nlate\n");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn exec_joins_namespaces_cgroups_and_passes_status() {
+    let Some(w) = World::new("exec") else { return };
+    w.detached("box", &["--pids-limit", "12"], TERMINATES);
+    let pid = w.pid("box");
+    let inside =
+        w.ok(&["exec", "box", "sh", "-c", "for n in mnt uts ipc net pid cgroup; do readlink /proc/self/ns/$n; done"]);
+    let outside: Vec<String> =
+        ["mnt", "uts", "ipc", "net", "pid", "cgroup"].iter().map(|n| common::ns_inode(&pid.to_string(), n)).collect();
+    assert_eq!(inside.lines().collect::<Vec<_>>(), outside, "exec is not in the container's namespaces");
+    assert_eq!(w.ok(&["exec", "box", "cat", "/proc/self/cgroup"]), w.ok(&["exec", "box", "cat", "/proc/1/cgroup"]));
+    assert_eq!(
+        w.ok(&["exec", "-e", "FOO=bar", "-w", "/tmp", "-u", "65534", "box", "sh", "-c", "echo $FOO; pwd; id -u"]),
+        "bar\n/tmp\n65534\n"
+    );
+    assert_eq!(w.run(&["exec", "box", "sh", "-c", "exit 7"]).status.code(), Some(7));
+    assert_eq!(w.run(&["exec", "box", "no-such-command"]).status.code(), Some(127));
+    // The pids limit holds for exec'd processes: 30 background sleeps cannot all start.
+    let o = w.run(&["exec", "box", "sh", "-c", "for i in $(seq 30); do sleep 2 & done; wait"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("fork"), "the pids limit did not hold: {o:?}");
+}
+
+#[test]
+fn stop_escalates_and_kill_delivers() {
+    let Some(w) = World::new("stop") else { return };
+    w.detached("stubborn", &[], "trap '' TERM; while :; do sleep 0.1; done");
+    let pid = w.pid("stubborn");
+    w.ok(&["stop", "-t", "1", "stubborn"]);
+    assert!(!alive(pid), "SIGTERM-ignoring pid 1 survived stop -t 1");
+    assert_eq!(w.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "stubborn"]).trim(), "exited 137");
+    w.detached("trapper", &[], "trap 'echo got > /tmp/usr1' USR1; while :; do sleep 0.1; done");
+    w.ok(&["kill", "-s", "USR1", "trapper"]);
+    w.until("USR1 trap ran", || w.run(&["exec", "trapper", "cat", "/tmp/usr1"]).stdout == b"got\n");
+    assert_eq!(w.run(&["kill", "-s", "FOO", "trapper"]).status.code(), Some(125));
+    w.ok(&["kill", "-s", "9", "trapper"]);
+}
+
+#[test]
+fn a_reused_pid_is_never_signalled() {
+    let Some(w) = World::new("reuse") else { return };
+    let mut victim = Command::new("sleep").arg("30").spawn().unwrap();
+    let id = "f".repeat(64);
+    let dir = w.state.path().join("containers").join(&id);
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = serde_json::json!({"id": id, "name": "forged", "status": "running", "pid": victim.id(),
+        "pid_start_time": 1, "monitor_pid": victim.id(), "exit_code": null, "created": "2024-05-01T12:00:00Z",
+        "started": null, "finished": null, "command": ["sleep"], "cgroup": "ctrkit-test-none", "auto_remove": false});
+    std::fs::write(dir.join("state.json"), record.to_string()).unwrap();
+    std::fs::create_dir_all(w.state.path().join("names")).unwrap();
+    std::os::unix::fs::symlink(&id, w.state.path().join("names/forged")).unwrap();
+    let k = w.run(&["kill", "forged"]);
+    assert_eq!(k.status.code(), Some(125));
+    assert!(String::from_utf8_lossy(&k.stderr).contains("another process"), "{k:?}");
+    let _ = w.run(&["stop", "-t", "1", "forged"]);
+    assert!(w.ok(&["ps", "-a"]).contains("Exited"), "a record whose pid is someone else's is not running");
+    w.ok(&["rm", "-f", "forged"]);
+    assert!(victim.try_wait().unwrap().is_none(), "the unrelated process was signalled");
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    assert!(!dir.exists());
+}
+
+#[test]
+fn two_runs_with_one_name_exactly_one_wins() {
+    let Some(w) = World::new("race") else { return };
+    w.ok(&["run", "--rm", "demo", "true"]); // the image exists before the race
+    let spawn = || {
+        w.cmd(&["run", "-d", "--name", "x", "demo", "sleep", "30"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!([&a, &b].iter().filter(|o| o.status.success()).count(), 1, "{a:?}\n{b:?}");
+    let loser = if a.status.success() { &b } else { &a };
+    assert_eq!(loser.status.code(), Some(125));
+    assert!(String::from_utf8_lossy(&loser.stderr).contains("already in use"), "{loser:?}");
+    assert_eq!(w.ok(&["ps", "-aq"]).lines().count(), 1, "the loser left a record");
+    let id = w.ok(&["rm", "-f", "x"]).trim().to_string();
+    w.assert_gone(&id);
+    assert!(!w.state.path().join("names/x").exists());
+}
+
+#[test]
+fn kill_9_anywhere_then_rm_f_converges() {
+    let Some(w) = World::new("kill9") else { return };
+    w.ok(&["run", "--rm", "demo", "true"]);
+    // The monitor killed mid-run: the record still says running.
+    let id = w.detached("victim", &[], TERMINATES);
+    let rec = w.record(&id);
+    let (pid, monitor) = (rec["pid"].as_i64().unwrap() as i32, rec["monitor_pid"].as_i64().unwrap() as i32);
+    Command::new("kill").args(["-9", &monitor.to_string()]).status().unwrap();
+    w.until("pid 1 dies with its monitor", || !alive(pid));
+    assert!(w.ok(&["ps", "-a"]).contains("Exited (unknown)"));
+    assert_eq!(w.ok(&["ps", "-q"]), "");
+    w.ok(&["rm", "-f", "victim"]);
+    w.assert_gone(&id);
+    // ctr-run killed at several moments of its start.
+    for delay_ms in [5, 30, 80, 200] {
+        let mut run =
+            w.cmd(&["run", "-d", "demo", "sleep", "30"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = run.kill();
+        let _ = run.wait();
+        for id in w.ok(&["ps", "-aq", "--no-trunc"]).lines() {
+            w.ok(&["rm", "-f", id]);
+            w.assert_gone(id);
+        }
+    }
+    let left: Vec<_> =
+        std::fs::read_dir(w.state.path().join("containers")).map(|d| d.flatten().collect()).unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn ps_survives_a_garbage_record() {
+    let Some(w) = World::new("garbage") else { return };
+    let good = w.detached("good", &[], TERMINATES);
+    let bad = w.state.path().join("containers").join("e".repeat(64));
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("state.json"), b"{\"id\": \"half-writ").unwrap();
+    let o = w.run(&["ps", "-a"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&good[..12]));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skipped"), "{o:?}");
+    std::fs::remove_dir_all(&bad).unwrap();
+}
+
+#[test]
+fn bad_names_are_one_line_and_125() {
+    let Some(w) = World::new("names") else { return };
+    let long = "a".repeat(300);
+    for bad in ["", ".", "..", "a/b", "a b", long.as_str()] {
+        for verb in
+            [vec!["inspect", bad], vec!["rm", "-f", bad], vec!["stop", bad], vec!["kill", bad], vec!["logs", bad]]
+        {
+            let o = w.run(&verb);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(125), "{verb:?}");
+            assert_eq!(err.lines().count(), 1, "{verb:?}: {err}");
+        }
+        let o = w.run(&["run", "--name", bad, "demo", "true"]);
+        assert_eq!(o.status.code(), Some(125), "run --name {bad:?}");
+    }
+    assert_eq!(w.run(&["rm", "nosuch"]).status.code(), Some(125));
+}
+
+#[test]
+fn rmi_refuses_an_image_in_use() {
+    let Some(w) = World::with_own_root("rmi") else { return };
+    let id = w.detached("user", &[], "exit 0");
+    w.until("exits", || w.record(&id)["status"] == "exited");
+    let o = w.run(&["rmi", "demo"]);
+    assert_eq!(o.status.code(), Some(125));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("in use by container(s) user"), "{o:?}");
+    w.ok(&["rmi", "-f", "demo"]);
+    assert_eq!(w.ok(&["images", "-q"]), "");
+}
+
+#[test]
+fn info_and_version_describe_the_host() {
+    let Some(w) = World::new("info") else { return };
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap().trim().to_string();
+    let info = w.ok(&["info"]);
+    for want in ["Storage Driver: overlay", "Cgroup Version:", "Cgroup Mode:", &kernel, "Namespaces:", " pid", " net"] {
+        assert!(info.contains(want), "{want} missing: {info}");
+    }
+    let unified = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    assert!(info.contains(if unified { "Cgroup Version: 2" } else { "Cgroup Version: 1" }), "{info}");
+    let v = w.ok(&["version"]);
+    assert!(v.contains(env!("CARGO_PKG_VERSION")) && v.contains(&kernel) && v.contains("Cgroup mode"), "{v}");
+}
+
+#[test]
+fn top_stats_wait_and_the_unwritten_verbs() {
+    let Some(w) = World::new("top") else { return };
+    let id = w.detached("busy", &["--memory", "64M"], "sleep 1000");
+    let top = w.ok(&["top", "busy"]);
+    assert!(top.contains("sleep 1000") && top.contains(&w.pid("busy").to_string()), "{top}");
+    let stats = w.ok(&["stats", "--no-stream", "busy"]);
+    assert!(stats.contains(&id[..12]) && stats.contains("/ 64MiB"), "{stats}");
+    w.detached("four", &[], "sleep 0.5; exit 4");
+    assert_eq!(w.ok(&["wait", "four"]), "4\n");
+    for verb in ["create", "start", "restart"] {
+        let o = w.run(&[verb, "busy"]);
+        assert_eq!(o.status.code(), Some(125));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not implemented yet"));
+    }
+}
