@@ -39,12 +39,16 @@ sleep_rss=$(ps -C sleep -o rss= | sort -n | head -1)
 echo "ctrkit: $N containers started in $(calc "$t1 - $t0") s;" \
      "host memory per container $(calc "($before - $after) / $N / 1024") MiB" \
      "(of which the workload, a busybox sleep: $(calc "${sleep_rss:-0} / 1024") MiB RSS)"
+# Userspace memory of the per-container processes, by PSS (shared pages split fairly):
+# the monitors (ctr-run -d) are ours; the sleeps are the workload.
+pss_of() { for p in $(pgrep -x "$1"); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+echo "ctrkit: PSS per container: monitor $(calc "$(pss_of ctr-run) / $N / 1024") MiB, workload (sleep) $(calc "$(pss_of sleep) / $N / 1024") MiB"
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 3 --runs 20 "target/bin/ctrkit ps -a" 2>/dev/null | grep -E 'Time|Range'
 fi
 target/bin/ctrkit ps -aq | xargs -r target/bin/ctrkit rm -f >/dev/null
 
-if command -v podman >/dev/null; then
+if [ "$PODMAN_N" -gt 0 ] && command -v podman >/dev/null; then
   target/bin/img-pack --demo -o "$work/demo.tar" 2>/dev/null
   "${podman_[@]}" load -i "$work/demo.tar" >/dev/null 2>&1
   sync; echo 3 > /proc/sys/vm/drop_caches
@@ -57,6 +61,7 @@ if command -v podman >/dev/null; then
   t1=$(date +%s.%N)
   sleep 2
   after=$(avail_kib)
+  echo "podman: PSS per container: conmon $(calc "$(pss_of conmon) / $PODMAN_N / 1024") MiB"
   echo "podman: $PODMAN_N containers started in $(calc "$t1 - $t0") s;" \
        "host memory per container $(calc "($before - $after) / $PODMAN_N / 1024") MiB"
 fi
