@@ -431,7 +431,7 @@ fn info_and_version_describe_the_host() {
 }
 
 #[test]
-fn top_stats_wait_and_the_unwritten_verbs() {
+fn top_stats_and_wait() {
     let Some(w) = World::new("top") else { return };
     let id = w.detached("busy", &["--memory", "64M"], "sleep 1000");
     let top = w.ok(&["top", "busy"]);
@@ -440,9 +440,39 @@ fn top_stats_wait_and_the_unwritten_verbs() {
     assert!(stats.contains(&id[..12]) && stats.contains("/ 64MiB"), "{stats}");
     w.detached("four", &[], "sleep 0.5; exit 4");
     assert_eq!(w.ok(&["wait", "four"]), "4\n");
-    for verb in ["create", "start", "restart"] {
-        let o = w.run(&[verb, "busy"]);
-        assert_eq!(o.status.code(), Some(125));
-        assert!(String::from_utf8_lossy(&o.stderr).contains("not implemented yet"));
-    }
+}
+
+#[test]
+fn create_start_restart_keep_the_container() {
+    let Some(w) = World::new("create") else { return };
+    let id = w.ok(&["create", "--name", "made", "demo", "sh", "-c", TERMINATES]).trim().to_string();
+    assert_eq!(w.ok(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]), "made Created\n");
+    assert_eq!(w.record(&id)["pid"], 0, "a created container has no process");
+    assert!(cgroups_named(&id[..12]).is_empty(), "a created container has no cgroup yet");
+
+    assert_eq!(w.ok(&["start", "made"]), "made\n");
+    w.until("made runs", || w.ok(&["inspect", "-f", "{{.State.Status}}", "made"]).trim() == "running");
+    let first = w.pid("made");
+    assert!(alive(first));
+    assert_ne!(common::ns_inode(&first.to_string(), "pid"), common::ns_inode("self", "pid"));
+    // The writable layer belongs to the container, not to one start of it.
+    w.ok(&["exec", "made", "sh", "-c", "echo kept > /kept"]);
+    let again = w.run(&["start", "made"]);
+    assert_eq!(again.status.code(), Some(125), "a running container was started twice");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already running"));
+
+    w.ok(&["restart", "-t", "1", "made"]);
+    w.until("made runs again", || {
+        w.ok(&["inspect", "-f", "{{.State.Status}}", "made"]).trim() == "running" && w.pid("made") != first
+    });
+    assert!(!alive(first), "the first process survived the restart");
+    assert_eq!(w.ok(&["inspect", "-f", "{{.Id}}", "made"]).trim(), id, "restart made a new container");
+    assert_eq!(w.ok(&["exec", "made", "cat", "/kept"]), "kept\n");
+    assert_eq!(w.ok(&["logs", "made"]).matches("started").count(), 2, "both starts should be in the log");
+
+    w.ok(&["stop", "-t", "1", "made"]);
+    w.ok(&["start", "made"]);
+    w.until("made runs a third time", || w.ok(&["inspect", "-f", "{{.State.Status}}", "made"]).trim() == "running");
+    w.ok(&["rm", "-f", "made"]);
+    w.assert_gone(&id);
 }

@@ -16,7 +16,7 @@ use ctrkit::container::create::{self, Outcome};
 use ctrkit::container::image_config::{self, ImageDefaults};
 use ctrkit::container::options::{ImageRef, Io, RootSource, RunOptions};
 use ctrkit::container::volume::Volume;
-use ctrkit::container::{detach, pipeline};
+use ctrkit::container::{detach, lookup, pipeline};
 use ctrkit::process::Status;
 use ctrkit::{explain, Error, Result};
 use std::path::{Path, PathBuf};
@@ -111,6 +111,12 @@ struct Args {
     /// Print the equivalent pipeline of the small ctrkit tools, and exit
     #[arg(long)]
     print_pipeline: bool,
+    /// Make the container (state, name, config) but do not start it; print its id (`ctrkit create`)
+    #[arg(long, conflicts_with_all = ["detach", "print_pipeline"])]
+    create: bool,
+    /// Start an existing container in the background, as it was made (`ctrkit start`)
+    #[arg(long, value_name = "CONTAINER", conflicts_with_all = ["create", "rootfs", "layers_json", "command"])]
+    start: Option<String>,
     /// Print each kernel operation as it happens (stderr)
     #[arg(long)]
     explain: bool,
@@ -126,7 +132,16 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<Status> {
     explain::set_explain(args.explain);
-    let options = options(&args)?;
+    if let Some(query) = &args.start {
+        return start(query);
+    }
+    let mut options = options(&args)?;
+    // Kept in the state dir, so `start` can run the container again as it was asked for.
+    options.args = std::env::args().skip(1).filter(|a| a != "--create").collect();
+    if args.create {
+        println!("{}", create::create_only(&options)?);
+        return Ok(Status::Exited(0));
+    }
     if args.print_pipeline {
         options.check()?;
         println!("{}", pipeline::render(&options));
@@ -144,6 +159,40 @@ fn run(args: Args) -> Result<Status> {
             Ok(Status::Exited(code as i32))
         }
     }
+}
+
+/// `--start`: run an existing container again, in the background, from the arguments it
+/// was made with (its `run-args.json`), under its own id, name and writable layer.
+fn start(query: &str) -> Result<Status> {
+    let state_root = state_root();
+    let record = lookup::find(&state_root, query)?;
+    if ctrkit::container::liveness::is_running(&record.state) {
+        return Err(Error::invalid(format!("container {query}"), "is already running"));
+    }
+    let file = record.dir.join("run-args.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        Error::io("read", file.display(), e).with_hint("this container's arguments were not recorded: run a new one")
+    })?;
+    let stored: Vec<String> = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid(file.display(), format!("not a JSON list of arguments: {e}")))?;
+    let again = Args::try_parse_from(std::iter::once(TOOL.to_string()).chain(stored.iter().cloned())).map_err(|e| {
+        Error::invalid(file.display(), e.to_string().lines().next().unwrap_or("bad arguments").to_string())
+    })?;
+    let mut options = options(&again)?;
+    options.id = Some(record.state.id.clone());
+    options.name = Some(record.state.name.clone());
+    options.io = Io::Log { tty: again.tty };
+    options.args = stored;
+    detach::run_detached(&options)?;
+    println!("{query}");
+    Ok(Status::Exited(0))
+}
+
+fn state_root() -> PathBuf {
+    std::env::var_os("CTRKIT_STATE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/run/ctrkit".into())
 }
 
 fn options(a: &Args) -> Result<RunOptions> {
@@ -190,7 +239,7 @@ fn options(a: &Args) -> Result<RunOptions> {
         (false, true) => Io::Tty { stdin: a.interactive },
         (false, false) => Io::Inherit { stdin: a.interactive },
     };
-    let state_root = std::env::var_os("CTRKIT_STATE").map(PathBuf::from).unwrap_or_else(|| "/run/ctrkit".into());
+    let state_root = state_root();
     Ok(RunOptions {
         name: a.name.clone(),
         root,
@@ -213,6 +262,8 @@ fn options(a: &Args) -> Result<RunOptions> {
         init: a.init,
         remove: a.rm,
         state_root,
+        id: None,
+        args: Vec::new(),
     })
 }
 

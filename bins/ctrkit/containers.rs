@@ -319,7 +319,28 @@ pub fn version() -> Result<Status> {
     Ok(Status::Exited(0))
 }
 
-/// The verbs not written yet: say so, exit 125, never pretend.
-pub fn not_implemented(verb: &str) -> Result<Status> {
-    Err(Error::invalid(format!("ctrkit {verb}"), "not implemented yet").with_hint("use `ctrkit run -d` instead"))
+/// `start`: run `ctr-run --start` for each container (it re-reads the arguments the
+/// container was made with and runs it in the background under the same id and name).
+pub fn start(root: &Path, state: &Path, ctr_run: &std::ffi::OsStr, a: TargetsArgs) -> Result<Status> {
+    let mut failed = 0;
+    for name in &a.containers {
+        let status = std::process::Command::new(ctr_run)
+            .arg("--start")
+            .arg(name)
+            .env("CTRKIT_ROOT", root)
+            .env("CTRKIT_STATE", state)
+            .status()
+            .map_err(|e| Error::io("run", ctr_run.to_string_lossy(), e))?;
+        failed += usize::from(!status.success());
+    }
+    Ok(Status::Exited(if failed == 0 { 0 } else { 125 }))
+}
+
+/// `restart`: stop (SIGTERM, then SIGKILL after -t seconds), then start.
+pub fn restart(root: &Path, state: &Path, ctr_run: &std::ffi::OsStr, a: StopArgs) -> Result<Status> {
+    for name in &a.containers {
+        let record = lookup::find(state, name)?;
+        stop::stop(&record, Duration::from_secs(a.time))?;
+    }
+    start(root, state, ctr_run, TargetsArgs { containers: a.containers })
 }

@@ -86,21 +86,15 @@ enum Verb {
     Info(containers::InfoArgs),
     /// ctrkit's version, the kernel and the cgroup mode
     Version,
-    /// Create a container without starting it (not implemented yet)
+    /// Create a container without starting it: `ctrkit create [run's flags] IMAGE [COMMAND…]`
     Create {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "ARGS")]
+        args: Vec<OsString>,
     },
-    /// Start a created container (not implemented yet)
-    Start {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Stop and start again (not implemented yet)
-    Restart {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Start containers (created, or ended) in the background, as they were made
+    Start(containers::TargetsArgs),
+    /// Stop containers and start them again
+    Restart(containers::StopArgs),
     /// Any other verb: runs ctrkit-VERB
     #[command(external_subcommand)]
     Other(Vec<OsString>),
@@ -134,9 +128,13 @@ fn run(args: Args) -> Result<Status> {
         Verb::Stats(a) => containers::stats(&args.state, a),
         Verb::Info(a) => containers::info(&args.root, &args.state, a),
         Verb::Version => containers::version(),
-        Verb::Create { .. } => containers::not_implemented("create"),
-        Verb::Start { .. } => containers::not_implemented("start"),
-        Verb::Restart { .. } => containers::not_implemented("restart"),
+        Verb::Create { args: rest } => {
+            let mut argv = vec![OsString::from("run"), OsString::from("--create")];
+            argv.extend(rest);
+            dispatch(&args.root, &args.state, argv)
+        }
+        Verb::Start(a) => containers::start(&args.root, &args.state, &tool("ctr-run")?, a),
+        Verb::Restart(a) => containers::restart(&args.root, &args.state, &tool("ctr-run")?, a),
         Verb::Other(argv) => dispatch(&args.root, &args.state, argv),
     }
 }
@@ -148,23 +146,27 @@ fn dispatch(root: &std::path::Path, state: &std::path::Path, argv: Vec<OsString>
         return Err(Error::invalid(format!("verb '{verb}'"), "unknown (see ctrkit --help)"));
     }
     // Verbs whose tool has a name of its own; every other verb is ctrkit-VERB.
-    let tool = match verb.as_str() {
+    let name = match verb.as_str() {
         "run" => "ctr-run".to_string(),
         _ => format!("ctrkit-{verb}"),
     };
-    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join(&tool)));
-    let program = match beside.filter(|p| p.exists()) {
-        Some(p) => p.into_os_string(),
-        None if on_path(&tool) => OsString::from(&tool),
-        None => {
-            return Err(Error::invalid(format!("verb '{verb}'"), "unknown: no such ctrkit command (see ctrkit --help)"))
-        }
-    };
+    let program = tool(&name)
+        .map_err(|_| Error::invalid(format!("verb '{verb}'"), "unknown: no such ctrkit command (see ctrkit --help)"))?;
     std::env::set_var("CTRKIT_ROOT", root);
     std::env::set_var("CTRKIT_STATE", state);
     let mut command = vec![program];
     command.extend(argv.into_iter().skip(1));
     process::exec_or_exit(TOOL, &command)
+}
+
+/// Where a tool is: next to this binary, else on $PATH.
+fn tool(name: &str) -> Result<OsString> {
+    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join(name)));
+    match beside.filter(|p| p.exists()) {
+        Some(p) => Ok(p.into_os_string()),
+        None if on_path(name) => Ok(OsString::from(name)),
+        None => Err(Error::invalid(name, "not found next to ctrkit or on $PATH")),
+    }
 }
 
 fn on_path(tool: &str) -> bool {

@@ -13,6 +13,9 @@
 //! | 6 | record `running` (pid + start time); forward signals, wait4 | the command runs                   |
 //! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; with --rm remove the state dir | — |
 //!
+//! `ctrkit create` stops after step 2 (`create_only`, no cgroup yet). `ctrkit start` of an
+//! existing container (RunOptions::id) reuses its state dir, name and writable layer in step 2.
+//!
 //! Why unshare(CLONE_NEWPID) in the parent and then fork, instead of clone(2) with all the
 //! flags: a pid namespace applies to the caller's *children* only (pid_namespaces(7)), so the
 //! parent's one fork is the namespace's pid 1 — no second fork, no raw clone outside libc's
@@ -56,6 +59,10 @@ pub struct Container {
     pub privileges: Privileges,
     /// The stored image it runs, recorded for `ps`, `inspect` and `rmi`'s in-use check.
     pub image_ref: Option<super::options::ImageRef>,
+    /// Start again a container that exists (see RunOptions::id): its dir and name are ours.
+    pub reuse: bool,
+    /// The ctr-run arguments to keep in `run-args.json`.
+    pub args: Vec<String>,
 }
 
 /// How a run ended.
@@ -70,7 +77,10 @@ pub enum Outcome {
 /// Step 1: check and decide everything; creates nothing.
 pub fn prepare(o: &RunOptions) -> Result<Container> {
     o.check()?;
-    let id = id::new_id()?;
+    let id = match &o.id {
+        Some(id) => id.clone(),
+        None => id::new_id()?,
+    };
     let name = o.name.clone().unwrap_or_else(|| id::short(&id).to_string());
     let hostname = o.hostname.clone().unwrap_or_else(|| id::short(&id).to_string());
     let who = user::resolve(&o.roots_top_first(), o.user.as_deref().or(o.image.user.as_deref()))?;
@@ -97,6 +107,8 @@ pub fn prepare(o: &RunOptions) -> Result<Container> {
         remove: o.remove,
         privileges,
         image_ref: o.image_ref.clone(),
+        reuse: o.id.is_some(),
+        args: o.args.clone(),
     })
 }
 
@@ -109,14 +121,28 @@ pub struct Created<'a> {
 
 /// Step 2.
 pub fn create(c: &Container) -> Result<Created<'_>> {
-    let containers = state::containers_dir(&c.state_root);
-    std::fs::create_dir_all(&containers).map_err(|e| Error::io("mkdir", containers.display(), e))?;
-    std::fs::create_dir(&c.dir).map_err(|e| Error::io("mkdir", c.dir.display(), e))?;
     let mut created = Created { c, cgroup: None, done: false };
-    if let Err(e) = state::claim_name(&c.state_root, &c.name, &c.id) {
-        let _ = std::fs::remove_dir_all(&c.dir);
-        created.done = true;
-        return Err(e);
+    if c.reuse {
+        // `start`: the dir, the name and the writable layer exist; only a running container
+        // may not be started twice. (Its lock is held by whoever writes its record.)
+        let old = state::read(&c.dir)?;
+        if super::liveness::is_running(&old) {
+            created.done = true;
+            return Err(Error::invalid(format!("container {}", c.name), "is already running"));
+        }
+    } else {
+        let containers = state::containers_dir(&c.state_root);
+        std::fs::create_dir_all(&containers).map_err(|e| Error::io("mkdir", containers.display(), e))?;
+        std::fs::create_dir(&c.dir).map_err(|e| Error::io("mkdir", c.dir.display(), e))?;
+        if let Err(e) = state::claim_name(&c.state_root, &c.name, &c.id) {
+            let _ = std::fs::remove_dir_all(&c.dir);
+            created.done = true;
+            return Err(e);
+        }
+    }
+    if !c.args.is_empty() {
+        let args = serde_json::to_vec(&c.args).map_err(|e| Error::invalid("run-args.json", e.to_string()))?;
+        state::write_atomic(&c.dir, "run-args.json", &args)?;
     }
     state::write_atomic(&c.dir, "config.json", spec::to_json(&c.spec)?.as_bytes())?;
     etc_files::write(&c.dir, &c.hostname)?;
@@ -238,9 +264,24 @@ impl Drop for Created<'_> {
     fn drop(&mut self) {
         if !self.done {
             let _ = self.remove_cgroup();
-            let _ = state::remove(&self.c.state_root, &self.c.id, &self.c.name);
+            if self.c.reuse {
+                // A container that existed before this start stays, as docker keeps it.
+                let _ = state::update(&self.c.dir, |s| s.status = RunStatus::Exited);
+            } else {
+                let _ = state::remove(&self.c.state_root, &self.c.id, &self.c.name);
+            }
         }
     }
+}
+
+/// `create`: make the container — state dir, name, config.json, its record in state
+/// `created` — and stop there, with no process and no cgroup yet (`start` makes them).
+pub fn create_only(o: &RunOptions) -> Result<String> {
+    let c = prepare(o)?;
+    let mut created = create(&c)?;
+    let cgroup = created.remove_cgroup();
+    created.done = true;
+    cgroup.and_then(|_| state::update(&c.dir, |s| s.cgroup_dirs.clear())).map(|_| c.id.clone())
 }
 
 /// ChildIo for the plain foreground case: our own stdio, stdin only with -i.

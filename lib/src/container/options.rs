@@ -69,6 +69,12 @@ pub struct RunOptions {
     pub remove: bool,
     /// `${CTRKIT_STATE:-/run/ctrkit}`.
     pub state_root: PathBuf,
+    /// A container made before (by `create`, or one that has ended): reuse its id, name and
+    /// state dir — and so its writable layer — instead of making new ones (`start`, `restart`).
+    pub id: Option<String>,
+    /// The ctr-run arguments the container was made with, kept in its state dir as
+    /// `run-args.json` so `start` can run it again exactly as it was asked for.
+    pub args: Vec<String>,
 }
 
 impl RunOptions {

@@ -252,6 +252,8 @@ mod tests {
             init: false,
             remove: true,
             state_root: "/run/ctrkit".into(),
+            id: None,
+            args: vec![],
         }
     }
 
