@@ -75,23 +75,12 @@ pub fn config_json(run: &RunConfig, layers: &[PackedLayer], created: &str) -> Va
     }
     json!({
         "created": created,
-        "architecture": oci_architecture(),
+        "architecture": super::platform::host_architecture().0,
         "os": "linux",
         "config": config,
         "rootfs": { "type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.as_str()).collect::<Vec<_>>() },
         "history": layers.iter().map(|_| json!({ "created": created, "created_by": "img-pack" })).collect::<Vec<_>>(),
     })
-}
-
-/// The architecture as OCI names it (GOARCH spelling).
-fn oci_architecture() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "powerpc64" => "ppc64le",
-        other => other,
-    }
 }
 
 /// Write an OCI layout into `dir` (created; must not exist, or be empty): the layer blobs

@@ -266,17 +266,6 @@ fn schema_version(m: &serde_json::Map<String, Value>, at: &At) -> Result<()> {
     Ok(())
 }
 
-/// This machine's architecture in OCI's words.
-fn host_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "powerpc64" => "ppc64le",
-        other => other,
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn oci_index(
     src: &Source,
@@ -311,7 +300,7 @@ fn oci_index(
         }
         if let Some((os, arch)) = &d.platform {
             // In a multi-platform index, only this machine's image can run here.
-            if nested && (os != "linux" || arch != host_arch()) {
+            if nested && (os != "linux" || arch != super::platform::host_architecture().0) {
                 continue;
             }
         }

@@ -26,6 +26,7 @@
 //! | `store_image` | the STORE half: parallel extraction into tmp/, verify, publish by rename |
 //! | `flatten`   | the --to half: layers applied in order, read ahead on other cores        |
 //! | `unpack`    | the whole job: source → verify → store and/or flatten                    |
+//! | `platform`  | this machine as OCI names platforms (GOARCH spelling, variant)          |
 //! | `pack`      | the reverse: a directory packed into one layer, both digests in one pass  |
 //! | `layout`    | writing an OCI image: layout directory or archive (img-pack)              |
 //! | `demo`      | the built-in demo image's root file system, from the host's static busybox |
@@ -54,6 +55,7 @@ pub mod limits;
 pub mod manifest;
 pub mod openat2;
 pub mod pack;
+pub mod platform;
 pub mod progress;
 pub mod reference;
 pub mod remove;

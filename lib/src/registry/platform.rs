@@ -38,16 +38,7 @@ impl std::fmt::Display for Platform {
 
 /// This machine, as an image index names it.
 pub fn host() -> Platform {
-    let (architecture, variant) = match std::env::consts::ARCH {
-        "x86_64" => ("amd64", None),
-        "aarch64" => ("arm64", Some("v8")),
-        "arm" => ("arm", Some("v7")),
-        "x86" => ("386", None),
-        "powerpc64" => ("ppc64le", None),
-        "riscv64" => ("riscv64", None),
-        "s390x" => ("s390x", None),
-        other => (other, None),
-    };
+    let (architecture, variant) = crate::image::platform::host_architecture();
     Platform { os: "linux".into(), architecture: architecture.into(), variant: variant.map(String::from) }
 }
 
