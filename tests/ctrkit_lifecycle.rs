@@ -2,15 +2,18 @@
 //! replayed with ctrkit and the built-in `demo` image, then each verb's promises — ps filters
 //! and formats, inspect fields, logs, exec (same namespaces and cgroups), stop escalation,
 //! kill with the pid-reuse guard, races on --name, kill -9 then rm -f converging, garbage
-//! records, bad names, rmi of an image in use, info/version, top/stats/wait.
+//! records, bad names, rmi of an image in use, info/version, top/stats/wait, attach (with
+//! `-d -i`: stdin, ctrl-p ctrl-q, the exit code; without: the output only).
 //! Every test has its own CTRKIT_STATE; the image store (CTRKIT_ROOT) is shared, built once.
 #![forbid(unsafe_code)]
 
 mod common;
 
 use common::{skip, TempDir};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -361,14 +364,40 @@ fn kill_9_anywhere_then_rm_f_converges() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = run.kill();
         let _ = run.wait();
-        for id in w.ok(&["ps", "-aq", "--no-trunc"]).lines() {
-            w.ok(&["rm", "-f", id]);
+        // ctr-run's detached monitor may still be finishing — or undoing — the start: a
+        // container listed now can be removed by it before our `rm -f` arrives ("no such
+        // container" is then the right answer). Converge: remove what is listed until nothing
+        // is listed and no monitor of this world is left running.
+        let mut seen = Vec::new();
+        w.until(&format!("a start killed at {delay_ms} ms converges"), || {
+            for id in w.ok(&["ps", "-aq", "--no-trunc"]).lines() {
+                seen.push(id.to_string());
+                let _ = w.run(&["rm", "-f", id]);
+            }
+            w.ok(&["ps", "-aq"]).is_empty() && monitors_of(&w).is_empty()
+        });
+        for id in &seen {
             w.assert_gone(id);
         }
     }
     let left: Vec<_> =
         std::fs::read_dir(w.state.path().join("containers")).map(|d| d.flatten().collect()).unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// ctr-run processes (monitors) working on this world's state dir, found by their environment.
+fn monitors_of(w: &World) -> Vec<i32> {
+    let needle = format!("CTRKIT_STATE={}", w.state.path().display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "ctr-run"))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+        })
+        .collect()
 }
 
 #[test]
@@ -475,4 +504,109 @@ fn create_start_restart_keep_the_container() {
     w.until("made runs a third time", || w.ok(&["inspect", "-f", "{{.State.Status}}", "made"]).trim() == "running");
     w.ok(&["rm", "-f", "made"]);
     w.assert_gone(&id);
+}
+
+/// `ctrkit attach NAME` with stdin and stdout on pipes (no terminal in a test); a thread
+/// passes its output on line by line, so every read has a deadline.
+struct Attached {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Attached {
+    fn new(w: &World, name: &str) -> Attached {
+        let mut child = w.cmd(&["attach", name]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        let stdin = child.stdin.take();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || loop {
+            let mut line = String::new();
+            match out.read_line(&mut line) {
+                Ok(n) if n > 0 && tx.send(line).is_ok() => {}
+                _ => return,
+            }
+        });
+        Attached { child, stdin, lines }
+    }
+    fn send(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("attach's stdin is open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+    fn expect_line(&self, want: &str) {
+        let got = self.lines.recv_timeout(Duration::from_secs(15));
+        assert_eq!(got.as_deref(), Ok(want), "attach's output");
+    }
+    fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+    /// Its exit status; panics if it has not ended within 15 s.
+    fn wait(mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("attach did not end");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn attach_with_stdin_detaches_on_ctrl_p_ctrl_q() {
+    let Some(w) = World::new("attach") else { return };
+    let id = w.ok(&["run", "-d", "-i", "--name", "cat1", "demo", "cat"]).trim().to_string();
+    let sock = w.state.path().join("containers").join(&id).join("attach.sock");
+    assert!(sock.exists(), "run -d -i made no attach socket");
+    let pid = w.pid("cat1");
+    let mut a = Attached::new(&w, "cat1");
+    a.send(b"hello\n");
+    a.expect_line("hello\n");
+    a.send(&[0x10, 0x11]);
+    assert_eq!(a.wait().code(), Some(0), "ctrl-p ctrl-q should detach with 0");
+    assert!(alive(pid), "detaching stopped the container");
+    assert_eq!(w.ok(&["inspect", "-f", "{{.State.Status}}", "cat1"]).trim(), "running");
+
+    let mut again = Attached::new(&w, "cat1");
+    again.send(b"again\n");
+    again.expect_line("again\n");
+    // Our stdin ending is not the container's: attach shows output until the container ends.
+    again.close_stdin();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(alive(pid), "closing attach's stdin ended the container");
+    w.ok(&["stop", "-t", "1", "cat1"]);
+    let code = again.wait().code();
+    let recorded = w.ok(&["inspect", "-f", "{{.State.ExitCode}}", "cat1"]).trim().parse::<i32>().ok();
+    assert_eq!(code, recorded, "attach should exit with the container's code");
+    // The output went to the log too, the detach keys nowhere.
+    assert_eq!(w.ok(&["logs", "cat1"]), "hello\nagain\n");
+    assert!(!sock.exists(), "the attach socket outlived the container");
+    w.ok(&["rm", "-f", "cat1"]);
+    w.assert_gone(&id);
+}
+
+#[test]
+fn attach_ends_with_the_containers_exit_code() {
+    let Some(w) = World::new("attach-exit") else { return };
+    w.ok(&["run", "-d", "-i", "--name", "ex", "demo", "sh", "-c", "read x; exit 3"]);
+    let mut a = Attached::new(&w, "ex");
+    a.send(b"go\n");
+    assert_eq!(a.wait().code(), Some(3));
+    assert_eq!(w.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "ex"]).trim(), "exited 3");
+}
+
+#[test]
+fn attach_without_stdin_follows_the_output() {
+    let Some(w) = World::new("attach-out") else { return };
+    let id = w.detached("out", &[], "sleep 2; echo one; echo two; exit 5");
+    assert!(!w.state.path().join("containers").join(&id).join("attach.sock").exists(), "a socket without -i");
+    let o = w.run(&["attach", "out"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "one\ntwo\n", "{o:?}");
+    assert_eq!(o.status.code(), Some(5));
 }

@@ -181,7 +181,7 @@ fn start(query: &str) -> Result<Status> {
     let mut options = options(&again)?;
     options.id = Some(record.state.id.clone());
     options.name = Some(record.state.name.clone());
-    options.io = Io::Log { tty: again.tty };
+    options.io = Io::Log { tty: again.tty, stdin: again.interactive };
     options.args = stored;
     detach::run_detached(&options)?;
     println!("{query}");
@@ -235,7 +235,7 @@ fn options(a: &Args) -> Result<RunOptions> {
         }
     }
     let io = match (a.detach, a.tty) {
-        (true, tty) => Io::Log { tty },
+        (true, tty) => Io::Log { tty, stdin: a.interactive },
         (false, true) => Io::Tty { stdin: a.interactive },
         (false, false) => Io::Inherit { stdin: a.interactive },
     };

@@ -7,7 +7,7 @@ use ctrkit::container::exec_in::{self, ExecOptions};
 use ctrkit::container::list::{self, Filter, Query};
 use ctrkit::container::logs::{self, LogOptions};
 use ctrkit::container::lookup::{self, Record};
-use ctrkit::container::{info, inspect, remove, signal, stats, status_text, stop, top, wait};
+use ctrkit::container::{attach_client, info, inspect, remove, signal, stats, status_text, stop, top, wait};
 use ctrkit::process::Status;
 use ctrkit::{Error, Result};
 use std::path::Path;
@@ -250,11 +250,15 @@ pub fn logs(state: &Path, a: LogsArgs) -> Result<Status> {
     Ok(Status::Exited(0))
 }
 
-/// attach: the container's output from now until it ends. Not done: stdin (a detached
-/// container's stdin is /dev/null) and forwarding our signals to it (use ctrkit kill).
+/// attach: a container run with `-d -i`: our stdin to its stdin, its output to us, ctrl-p
+/// ctrl-q detaches (exit 0); else (no attach socket) its output from now until it ends. Either
+/// way the exit code is the container's. Not done: forwarding our signals (use ctrkit kill).
 pub fn attach(state: &Path, a: OneArgs) -> Result<Status> {
     let rec = lookup::find(state, &a.container)?;
     signal::open_container(&rec)?;
+    if let Some(code) = attach_client::attach(&rec)? {
+        return Ok(Status::Exited(code));
+    }
     let o = LogOptions { tail: Some(0), timestamps: false, follow: true };
     logs::print(&rec, o, &mut std::io::stdout(), &mut std::io::stderr())?;
     let code = wait::wait(&rec)?;

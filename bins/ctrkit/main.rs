@@ -72,7 +72,7 @@ enum Verb {
     Rm(containers::RmArgs),
     /// Print a container's output
     Logs(containers::LogsArgs),
-    /// Follow a running container's output until it ends
+    /// Connect to a running container (stdin too if run with -d -i; ctrl-p ctrl-q detaches)
     Attach(containers::OneArgs),
     /// Run a command in a running container
     Exec(containers::ExecArgs),

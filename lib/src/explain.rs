@@ -89,6 +89,19 @@ impl Shown for std::os::fd::OwnedFd {
     }
 }
 
+impl Shown for std::os::unix::net::UnixListener {
+    fn shown(&self) -> String {
+        use std::os::fd::AsRawFd;
+        self.as_raw_fd().to_string()
+    }
+}
+impl Shown for std::os::unix::net::UnixStream {
+    fn shown(&self) -> String {
+        use std::os::fd::AsRawFd;
+        self.as_raw_fd().to_string()
+    }
+}
+
 /// Print a line now, before the operation: for execve(2), which does not come back to print.
 pub fn announce(op: &Op, outcome: &str) {
     print(op, outcome);

@@ -303,7 +303,7 @@ pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
                 Err(failed) => failed,
             }
         }
-        Io::Inherit { stdin } | Io::Log { tty: stdin } => match created.start(inherit_io(stdin)?, &forwarding)? {
+        Io::Inherit { stdin } | Io::Log { stdin, .. } => match created.start(inherit_io(stdin)?, &forwarding)? {
             Ok(started) => Outcome::Exited(forwarding.wait(started.pid)?),
             Err(failed) => failed,
         },

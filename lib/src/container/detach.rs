@@ -5,12 +5,18 @@
 //! | # | ctr-run                          | monitor (double-forked, setsid)                          |
 //! |---|----------------------------------|----------------------------------------------------------|
 //! | 1 | prepare (all checks), fork M1    | M1: setsid (no controlling terminal), fork M2, _exit — M2 is re-parented to init (or the nearest subreaper), so ctr-run leaves no zombie and no parent behind |
-//! | 2 | reap M1; wait on the socket      | M2: stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (or a pty with -t) |
+//! | 2 | reap M1; wait on the socket      | M2: stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (or a pty with -t); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock |
 //! | 3 |                                  | send `Started` (or the error), close the socket          |
-//! | 4 | print the id, exit 0 (or the error, 125/126/127) | relay the pipes into container.log (log.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
-//! Syscalls: fork(2), setsid(2), pipe2(2), poll(2). Read: daemon(7), setsid(2).
-//! Shell: `setsid -f ctr-run … >log 2>&1`. Used by: ctr-run -d.
+//! | 4 | print the id, exit 0 (or the error, 125/126/127) | relay the pipes into container.log (log.rs) and to attached clients, their input to the container's stdin (attach.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
+//! | 5 |                                  | only then close attach.sock and its clients: a client that sees the socket close finds the exit code recorded |
+//!
+//! With `-i` the container's stdin stays open as long as the monitor runs — nobody attached
+//! means nobody types, not end-of-file — as with `docker run -d -i`. Without `-i` there is no
+//! attach.sock and `ctrkit attach` only follows the log.
+//! Syscalls: fork(2), setsid(2), pipe2(2), poll(2), socket/bind/listen/accept(2).
+//! Read: daemon(7), setsid(2), unix(7). Shell: `setsid -f ctr-run … >log 2>&1`. Used by: ctr-run -d.
 
+use super::attach::Hub;
 use super::child::{self, ChildIo};
 use super::create::{self, Container, Outcome};
 use super::options::{Io, RunOptions};
@@ -71,21 +77,41 @@ fn supervise(c: &Container, chan: &Channel) -> Result<()> {
     }
     let created = create::create(c)?;
     let forwarding = crate::process::supervise::block()?;
-    let tty = matches!(c.io, Io::Log { tty: true });
-    let (sources, io) = if tty {
+    let (tty, keep_stdin) = match c.io {
+        Io::Log { tty, stdin } => (tty, stdin),
+        _ => (false, false),
+    };
+    let pipe = |what| nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::errno("pipe2", what, e));
+    // `ours`: the container's stdin as the monitor holds it, for attach clients (-i only).
+    let (sources, io, ours) = if tty {
         let pty = tty::Pty::open()?;
         let io = pty.child_io()?;
-        (vec![(pty.master, "stdout")], io)
+        let ours = if keep_stdin {
+            Some(pty.master.try_clone().map_err(|e| Error::io("dup", "pty master", e))?)
+        } else {
+            None
+        };
+        (vec![(pty.master, "stdout")], io, ours)
     } else {
-        let pipe = || nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::errno("pipe2", "container output", e));
-        let ((out_r, out_w), (err_r, err_w)) = (pipe()?, pipe()?);
-        let io = ChildIo { stdin: Some(child::dev_null()?), stdout: Some(out_w), stderr: Some(err_w), tty: false };
-        (vec![(out_r, "stdout"), (err_r, "stderr")], io)
+        let ((out_r, out_w), (err_r, err_w)) = (pipe("container stdout")?, pipe("container stderr")?);
+        let (stdin, ours) = if keep_stdin {
+            let (in_r, in_w) = pipe("container stdin")?;
+            (in_r, Some(in_w))
+        } else {
+            (child::dev_null()?, None)
+        };
+        let io = ChildIo { stdin: Some(stdin), stdout: Some(out_w), stderr: Some(err_w), tty: false };
+        (vec![(out_r, "stdout"), (err_r, "stderr")], io, ours)
+    };
+    let mut hub = match ours {
+        Some(fd) => Some(Hub::listen(&c.dir, fd)?),
+        None => None,
     };
     let outcome = match created.start(io, &forwarding)? {
         Ok(started) => {
             chan.send_with(Step::Started, &started.pid.to_string())?;
-            Outcome::Exited(log::relay_to_log(&c.dir.join(log::LOG_FILE), sources, started.pid)?)
+            let log_file = c.dir.join(log::LOG_FILE);
+            Outcome::Exited(log::relay_to_log(&log_file, sources, started.pid, hub.as_mut())?)
         }
         Err(failed) => {
             if let Outcome::ExecFailed { code, error } = &failed {
@@ -95,5 +121,8 @@ fn supervise(c: &Container, chan: &Channel) -> Result<()> {
             failed
         }
     };
-    created.finish(&outcome)
+    // Step 5: the record first, then the socket closes (`hub` is dropped after this line).
+    let finished = created.finish(&outcome);
+    drop(hub);
+    finished
 }

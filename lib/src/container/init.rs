@@ -20,7 +20,7 @@
 use crate::error::{Error, Result};
 use crate::process::status::Status;
 use crate::process::supervise::{self, FORWARDED};
-use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
@@ -81,11 +81,6 @@ fn init_loop(command: Pid) -> Result<Status> {
             Ok(None) | Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(Error::errno("read", "signalfd", e)),
         };
-        let sent = info.ssi_code == libc::SI_USER || info.ssi_code == libc::SI_QUEUE;
-        if info.ssi_signo as i32 != libc::SIGCHLD && sent {
-            if let Ok(sig) = Signal::try_from(info.ssi_signo as i32) {
-                let _ = kill(command, sig);
-            }
-        }
+        crate::process::supervise::forward(&info, command);
     }
 }

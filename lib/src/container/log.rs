@@ -8,10 +8,13 @@
 //! with seconds. The file is STATE/containers/<id>/container.log, opened O_APPEND.
 //! The relay polls the pipes and a signalfd for SIGCHLD (and forwards sent signals to the
 //! container) and returns the container's status once it has ended and both pipes are drained.
+//! With `-d -i` it also serves `ctrkit attach` clients in the same loop (attach.rs): output goes
+//! to them as well as to the log, their keys to the container's stdin.
 //! Syscalls: poll(2), read(2), write(2), signalfd(2), waitpid(2).
 //! Read: docs.docker.com "JSON File logging driver". Shell: `cmd 2>&1 | ts >> log`.
-//! Used by: container::detach; later `ctrkit logs`.
+//! Used by: container::detach; read by `ctrkit logs` (logs.rs).
 
+use super::attach::Hub;
 use crate::error::{Error, Result};
 use crate::process::status::Status;
 use crate::process::supervise::FORWARDED;
@@ -47,8 +50,14 @@ pub fn take_lines(buf: &mut Vec<u8>, eof: bool) -> Vec<Vec<u8>> {
     }
 }
 
-/// Copy `sources` into the log until the container `child` has ended and they are drained.
-pub fn relay_to_log(path: &Path, sources: Vec<(OwnedFd, &str)>, child: Pid) -> Result<Status> {
+/// Copy `sources` into the log (and to `hub`'s attached clients, passing their input on) until
+/// the container `child` has ended and they are drained.
+pub fn relay_to_log(
+    path: &Path,
+    sources: Vec<(OwnedFd, &str)>,
+    child: Pid,
+    mut hub: Option<&mut Hub>,
+) -> Result<Status> {
     let mut log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -75,21 +84,25 @@ pub fn relay_to_log(path: &Path, sources: Vec<(OwnedFd, &str)>, child: Pid) -> R
         }
         let mut fds = vec![PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
         fds.extend(open.iter().map(|(fd, _, _)| PollFd::new(fd.as_fd(), PollFlags::POLLIN)));
+        let hub_at = fds.len();
+        if let Some(h) = &hub {
+            fds.extend(h.poll_fds());
+        }
         match poll(&mut fds, PollTimeout::NONE) {
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(Error::errno("poll", "log relay", e)),
             Ok(_) => {}
         }
         let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
+        let revents: Vec<PollFlags> = fds.iter().map(|f| f.revents().unwrap_or(PollFlags::empty())).collect();
         drop(fds);
+        // Clients first: their poll answers are indexed by the client list as it was polled.
+        if let Some(h) = hub.as_mut() {
+            h.serve(&revents[hub_at..]);
+        }
         if ready[0] {
             while let Ok(Some(info)) = sfd.read_signal() {
-                let sent = info.ssi_code == libc::SI_USER || info.ssi_code == libc::SI_QUEUE;
-                if info.ssi_signo as i32 != libc::SIGCHLD && sent {
-                    if let Ok(sig) = Signal::try_from(info.ssi_signo as i32) {
-                        let _ = nix::sys::signal::kill(child, sig);
-                    }
-                }
+                crate::process::supervise::forward(&info, child);
             }
         }
         let now = crate::timestamp::now_rfc3339();
@@ -102,6 +115,9 @@ pub fn relay_to_log(path: &Path, sources: Vec<(OwnedFd, &str)>, child: Pid) -> R
                 Ok(0) | Err(nix::errno::Errno::EIO) => true,
                 Ok(n) => {
                     pending.extend_from_slice(&buf[..n]);
+                    if let Some(h) = hub.as_mut() {
+                        h.broadcast(&buf[..n]);
+                    }
                     false
                 }
                 Err(nix::errno::Errno::EINTR) | Err(nix::errno::Errno::EAGAIN) => false,

@@ -22,6 +22,7 @@
 //! | `init`         | `--init`: pid 1 that reaps and forwards signals                     |
 //! | `tty`          | `-t`: a pty relayed in raw mode                                     |
 //! | `detach`, `log`| `-d`: the monitor and the json-file log                             |
+//! | `attach`, `attach_client` | `-d -i` + `ctrkit attach`: the monitor's socket; the user's end |
 //! | `pipeline`     | `--print-pipeline`: the same container as small tools               |
 //! | `lookup`, `liveness` | name / id / unique prefix → record; is its pid 1 really alive |
 //! | `signal`, `stop`, `remove` | kill (pidfd, start time checked); TERM → wait → KILL; rm that converges |
@@ -35,6 +36,8 @@
 //! Shell equivalent: `docker run`, `runc run`, and docker's other container verbs.
 //! Used by: ctr-run; the `ctrkit` front end (bins/ctrkit/containers.rs); ctr-enter -t NAME.
 
+pub mod attach;
+pub mod attach_client;
 pub mod caps;
 pub mod child;
 pub mod create;

@@ -27,8 +27,9 @@ pub enum Io {
     Inherit { stdin: bool },
     /// A new pseudo-terminal relayed to ctr-run's terminal (`-t`).
     Tty { stdin: bool },
-    /// Detached: stdout and stderr into the JSON log in the state dir (`-d`).
-    Log { tty: bool },
+    /// Detached: stdout and stderr into the JSON log in the state dir (`-d`); with `stdin`
+    /// (`-d -i`) the monitor keeps the container's stdin open for `ctrkit attach` (attach.rs).
+    Log { tty: bool, stdin: bool },
 }
 
 /// The stored image a container runs, as named and by id (recorded in state.json).

@@ -75,7 +75,7 @@ pub fn args(o: &RunOptions) -> Vec<String> {
 /// The environment, later entries replacing earlier ones with the same name.
 pub fn env(o: &RunOptions, hostname: &str, user: &ResolvedUser) -> Vec<String> {
     let mut out: Vec<String> = vec![DEFAULT_PATH.into(), format!("HOSTNAME={hostname}")];
-    let tty = matches!(o.io, Io::Tty { .. } | Io::Log { tty: true });
+    let tty = matches!(o.io, Io::Tty { .. } | Io::Log { tty: true, .. });
     let from_flags = o.env.iter().filter_map(|e| match e.split_once('=') {
         Some(_) => Some(e.clone()),
         // `-e NAME`: take the value from our own environment, skip it when unset (docker).
@@ -163,7 +163,7 @@ pub fn build(
         return Err(Error::invalid(format!("WorkingDir {cwd:?}"), "the image's working directory must be absolute"));
     }
     let process = ProcessBuilder::default()
-        .terminal(matches!(o.io, Io::Tty { .. } | Io::Log { tty: true }))
+        .terminal(matches!(o.io, Io::Tty { .. } | Io::Log { tty: true, .. }))
         .user(oci_user.build().map_err(oci_err)?)
         .args(args(o))
         .env(env(o, hostname, user))

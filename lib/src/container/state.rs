@@ -8,6 +8,7 @@
 //!       containers/<id>/{upper,work} the overlay's writable layer; rootfs/ its mount point
 //!       containers/<id>/{hostname,hosts,resolv.conf}  bind-mounted into /etc
 //!       containers/<id>/container.log  detached containers' output (log.rs)
+//!       containers/<id>/attach.sock    `-d -i`: the monitor's socket for `ctrkit attach` (attach.rs)
 //!       names/<name> -> <id>         a symlink: symlink(2) is atomic, so of two runs with the
 //!                                    same --name exactly one wins
 //!

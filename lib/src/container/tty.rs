@@ -12,7 +12,7 @@
 //! The terminal's settings are restored on every way out (a guard's Drop).
 //! Syscalls: openpty(3), poll(2), read/write(2), ioctl TIOC[GS]WINSZ, tcsetattr(3), signalfd(2).
 //! Read: pty(7), termios(3), ioctl_tty(2). Shell: `script -q /dev/null`, `stty raw -echo`.
-//! Used by: ctr-run -t (container::create).
+//! Used by: ctr-run -t (container::create); the raw-mode guard also by ctrkit attach.
 
 use super::child::ChildIo;
 use crate::error::{Error, Result};
@@ -32,7 +32,19 @@ pub struct Pty {
 }
 
 /// Restores the user's terminal settings when dropped.
-struct RawMode(Option<libc::termios>);
+pub struct RawMode(Option<libc::termios>);
+
+impl RawMode {
+    /// Put our stdin in raw mode when it is a terminal (else change nothing); the settings
+    /// come back when the guard is dropped, on every way out. Also used by attach_client.
+    pub fn enter() -> RawMode {
+        let saved = tty::get_attr(std::io::stdin().as_fd()).ok();
+        if let Some(t) = saved {
+            let _ = tty::set_attr(std::io::stdin().as_fd(), &tty::raw(t));
+        }
+        RawMode(saved)
+    }
+}
 
 impl Drop for RawMode {
     fn drop(&mut self) {
@@ -62,11 +74,7 @@ impl Pty {
     pub fn relay(self, child: Pid, stdin_open: bool) -> Result<Status> {
         let Pty { master, slave } = self;
         drop(slave);
-        let saved = tty::get_attr(std::io::stdin().as_fd()).ok();
-        if let Some(t) = saved {
-            let _ = tty::set_attr(std::io::stdin().as_fd(), &tty::raw(t));
-        }
-        let _restore = RawMode(saved);
+        let _restore = RawMode::enter();
         let mut set = SigSet::empty();
         for sig in FORWARDED {
             set.add(sig);

@@ -79,12 +79,19 @@ impl Forwarding {
                 Ok(None) | Err(nix::errno::Errno::EINTR) => continue,
                 Err(e) => return Err(Error::errno("read", "signalfd", e)),
             };
-            let sent_by_a_process = info.ssi_code == libc::SI_USER || info.ssi_code == libc::SI_QUEUE;
-            if info.ssi_signo as i32 != libc::SIGCHLD && sent_by_a_process {
-                if let Ok(sig) = Signal::try_from(info.ssi_signo as i32) {
-                    let _ = nix::sys::signal::kill(child, sig);
-                }
-            }
+            forward(&info, child);
+        }
+    }
+}
+
+/// Step 3 for one signal read from a signalfd: hand it to `child` if a process sent it
+/// (SI_USER, SI_QUEUE) and it is not SIGCHLD. Also used by every loop that waits on a
+/// signalfd for a child of its own: the container's init, the log and pty relays.
+pub fn forward(info: &libc::signalfd_siginfo, child: Pid) {
+    let sent_by_a_process = info.ssi_code == libc::SI_USER || info.ssi_code == libc::SI_QUEUE;
+    if info.ssi_signo as i32 != libc::SIGCHLD && sent_by_a_process {
+        if let Ok(sig) = Signal::try_from(info.ssi_signo as i32) {
+            let _ = nix::sys::signal::kill(child, sig);
         }
     }
 }
