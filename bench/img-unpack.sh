@@ -11,15 +11,16 @@
 # Goals: gzip >= 4x faster than umoci and <= 0.7x gzip|tar; zstd <= 1.0x zstd|tar; plain
 # <= 1.15x tar; multi-layer >= 1.6x faster on 2 cores than on 1; re-unpack ~0 s.
 # Needs root and: debootstrap podman buildah skopeo umoci zstd (apt). RUNS=N (default 5).
-# The debootstrap tree is cached in $CACHE (default /var/tmp/ctrkit-bench-debian).
+# The debootstrap tree (~200 MB) is built in the work dir and removed with it; set
+# CACHE=/some/dir to keep it between runs (then remove that dir yourself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-CACHE=${CACHE:-/var/tmp/ctrkit-bench-debian}
 scripts/build.sh -q
 BIN=$PWD/target/bin/img-unpack
 
 WORK=$(mktemp -d /tmp/ctrkit-bench-img.XXXXXX)
+CACHE=${CACHE:-$WORK/debian}
 T=$WORK/tmpfs
 P="podman --root $WORK/storage --runroot $WORK/run --storage-driver overlay --cgroup-manager cgroupfs --events-backend none --runtime runc"
 cleanup() {
