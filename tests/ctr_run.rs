@@ -109,24 +109,6 @@ fn assert_clean(state: &TempDir) {
     assert!(common::host_mounts_mentioning(&state.path().to_string_lossy()).is_empty());
 }
 
-/// Cgroup directories anywhere under /sys/fs/cgroup whose name starts with `prefix`.
-fn cgroups_named(prefix: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![(PathBuf::from("/sys/fs/cgroup"), 0)];
-    while let Some((dir, depth)) = todo.pop() {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                if e.file_name().to_string_lossy().starts_with(prefix) {
-                    found.push(e.path());
-                } else if depth < 6 {
-                    todo.push((e.path(), depth + 1));
-                }
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn isolation_from_inside_the_container() {
     let Some((root, state)) = setup() else { return };
@@ -347,7 +329,7 @@ fn init_reaps_and_hides_the_runtime() {
 fn rm_leaves_nothing_and_without_rm_the_record_stays() {
     let Some((root, state)) = setup() else { return };
     let out = ok(&sh(&state, root, &["--memory", "64M", "--pids-limit", "20"], "hostname"));
-    assert!(cgroups_named(out.trim()).is_empty(), "cgroup left for {out}");
+    assert!(common::cgroups_named(out.trim()).is_empty(), "cgroup left for {out}");
     assert_clean(&state);
     let o = ctr_run(&state, &["--name", "kept", "--rootfs", root.to_str().unwrap(), "--", "sh", "-c", "exit 5"])
         .output()
@@ -359,7 +341,7 @@ fn rm_leaves_nothing_and_without_rm_the_record_stays() {
             .unwrap();
     assert_eq!(record["status"], "exited");
     assert_eq!(record["exit_code"], 5);
-    assert!(cgroups_named(&link.to_string_lossy()[..12]).is_empty());
+    assert!(common::cgroups_named(&link.to_string_lossy()[..12]).is_empty());
     let again =
         ctr_run(&state, &["--name", "kept", "--rootfs", root.to_str().unwrap(), "--", "true"]).output().unwrap();
     assert_eq!(again.status.code(), Some(125), "the name is taken");
@@ -444,7 +426,7 @@ fn detached_runs_log_and_record_the_exit() {
     let log = std::fs::read_to_string(dir.join("container.log")).unwrap();
     assert!(log.contains(r#"{"log":"out\n","stream":"stdout""#), "{log}");
     assert!(log.contains(r#"{"log":"err\n","stream":"stderr""#), "{log}");
-    assert!(cgroups_named(&id[..12]).is_empty());
+    assert!(common::cgroups_named(&id[..12]).is_empty());
 }
 
 #[test]

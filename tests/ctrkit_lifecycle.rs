@@ -94,7 +94,7 @@ impl World {
     /// Nothing of container `id` left: state dir, cgroup, mounts.
     fn assert_gone(&self, id: &str) {
         assert!(!self.state.path().join("containers").join(id).exists(), "state dir of {id} left");
-        assert!(cgroups_named(&id[..12]).is_empty(), "cgroup of {id} left");
+        assert!(common::cgroups_named(&id[..12]).is_empty(), "cgroup of {id} left");
         assert!(common::host_mounts_mentioning(&self.state.path().to_string_lossy()).is_empty(), "mount left");
     }
 }
@@ -106,24 +106,6 @@ impl Drop for World {
             let _ = self.run(&["rm", "-f", id]);
         }
     }
-}
-
-/// Cgroup directories anywhere under /sys/fs/cgroup whose name starts with `prefix`.
-fn cgroups_named(prefix: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![(PathBuf::from("/sys/fs/cgroup"), 0)];
-    while let Some((dir, depth)) = todo.pop() {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                if e.file_name().to_string_lossy().starts_with(prefix) {
-                    found.push(e.path());
-                } else if depth < 6 {
-                    todo.push((e.path(), depth + 1));
-                }
-            }
-        }
-    }
-    found
 }
 
 fn alive(pid: i32) -> bool {
@@ -477,7 +459,7 @@ fn create_start_restart_keep_the_container() {
     let id = w.ok(&["create", "--name", "made", "demo", "sh", "-c", TERMINATES]).trim().to_string();
     assert_eq!(w.ok(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]), "made Created\n");
     assert_eq!(w.record(&id)["pid"], 0, "a created container has no process");
-    assert!(cgroups_named(&id[..12]).is_empty(), "a created container has no cgroup yet");
+    assert!(common::cgroups_named(&id[..12]).is_empty(), "a created container has no cgroup yet");
 
     assert_eq!(w.ok(&["start", "made"]), "made\n");
     w.until("made runs", || w.ok(&["inspect", "-f", "{{.State.Status}}", "made"]).trim() == "running");

@@ -85,12 +85,8 @@ struct Args {
     #[arg(long, requires = "remove")]
     force: bool,
 
-    /// Print each kernel operation as it happens (stderr)
-    #[arg(long)]
-    explain: bool,
-    /// Print the operations that would be made, make none, run nothing
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    trace: common::trace::Trace,
 
     /// The command to run
     #[arg(trailing_var_arg = true, value_name = "COMMAND", required_unless_present_any = ["show", "remove"])]
@@ -102,8 +98,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<Status> {
-    explain::set_explain(args.explain);
-    explain::set_dry_run(args.dry_run);
+    args.trace.apply();
     if let Some(name) = &args.show {
         return show(&Cgroup::open(name)?, args.json);
     }

@@ -7,6 +7,7 @@
 //! command killed by a signal makes the tool die of the same signal.
 
 pub mod namespaces;
+pub mod trace;
 
 use clap::Parser;
 use ctrkit::process::Status;

@@ -56,12 +56,8 @@ struct Args {
     #[arg(short = 'w', long, value_name = "DIR", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     wd: Option<OsString>,
 
-    /// Print each kernel operation as it happens (stderr)
-    #[arg(long)]
-    explain: bool,
-    /// Print the operations that would be made, make none
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    trace: common::trace::Trace,
 
     /// The command to run (default: /bin/sh)
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
@@ -73,8 +69,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<Status> {
-    explain::set_explain(args.explain);
-    explain::set_dry_run(args.dry_run);
+    args.trace.apply();
     if let Some(pid) = args.target {
         procfs::require_running(pid)?;
     }

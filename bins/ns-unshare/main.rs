@@ -91,12 +91,8 @@ struct Args {
     #[arg(long, value_name = "PATH", conflicts_with = "command")]
     unpersist: Option<PathBuf>,
 
-    /// Print each kernel operation as it happens (stderr)
-    #[arg(long)]
-    explain: bool,
-    /// Print the operations that would be made, make none
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    trace: common::trace::Trace,
 
     /// The command to run (default: /bin/sh)
     #[arg(trailing_var_arg = true, value_name = "COMMAND")]
@@ -108,8 +104,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<Status> {
-    explain::set_explain(args.explain);
-    explain::set_dry_run(args.dry_run);
+    args.trace.apply();
     if let Some(path) = &args.unpersist {
         for file in persist::release(path)? {
             println!("released {}", file.display());

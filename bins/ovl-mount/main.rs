@@ -14,7 +14,7 @@ use clap::Parser;
 use ctrkit::mount::overlay::{self, MountApi, Overlay, Writable};
 use ctrkit::mount::{overlay_layers, overlay_origin};
 use ctrkit::process::Status;
-use ctrkit::{explain, Error, Result};
+use ctrkit::{Error, Result};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,12 +61,8 @@ struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     json: bool,
-    /// Print each kernel operation as it happens (stderr)
-    #[arg(long)]
-    explain: bool,
-    /// Print the operations that would be made, make none
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    trace: common::trace::Trace,
 
     /// Where the merged tree appears (created when missing)
     #[arg(value_name = "TARGET")]
@@ -78,8 +74,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<Status> {
-    explain::set_explain(args.explain);
-    explain::set_dry_run(args.dry_run);
+    args.trace.apply();
     if let Some(target) = &args.unmount {
         overlay::unmount(target, args.lazy)?;
     } else if let Some(path) = &args.which {

@@ -76,3 +76,21 @@ pub fn host_mounts_mentioning(needle: &str) -> Vec<String> {
         .map(String::from)
         .collect()
 }
+
+/// Cgroup directories anywhere under /sys/fs/cgroup whose name starts with `prefix`.
+pub fn cgroups_named(prefix: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![(std::path::PathBuf::from("/sys/fs/cgroup"), 0)];
+    while let Some((dir, depth)) = todo.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if e.file_name().to_string_lossy().starts_with(prefix) {
+                    found.push(e.path());
+                } else if depth < 6 {
+                    todo.push((e.path(), depth + 1));
+                }
+            }
+        }
+    }
+    found
+}

@@ -21,7 +21,6 @@ use crate::process::supervise::FORWARDED;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
@@ -75,11 +74,9 @@ pub fn relay_to_log(
     let mut buf = [0u8; 16384];
     while !open.is_empty() || status.is_none() {
         if status.is_none() {
-            if let Ok(ws) = waitpid(child, Some(WaitPidFlag::WNOHANG)) {
-                if !matches!(ws, WaitStatus::StillAlive) {
-                    status = Status::from_wait(ws);
-                    continue;
-                }
+            if let Ok(Some(ended)) = crate::process::supervise::reap_if_ended(child) {
+                status = Some(ended);
+                continue;
             }
         }
         let mut fds = vec![PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];

@@ -22,7 +22,6 @@ use crate::sys::tty;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, OwnedFd};
 
@@ -89,11 +88,9 @@ impl Pty {
         let mut buf = [0u8; 16384];
         while master_open || status.is_none() {
             if status.is_none() {
-                if let Ok(ws) = waitpid(child, Some(WaitPidFlag::WNOHANG)) {
-                    if !matches!(ws, WaitStatus::StillAlive) {
-                        status = Status::from_wait(ws);
-                        continue;
-                    }
+                if let Ok(Some(ended)) = crate::process::supervise::reap_if_ended(child) {
+                    status = Some(ended);
+                    continue;
                 }
             }
             let mut fds = vec![PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];

@@ -13,7 +13,8 @@
 //!    child included, so forwarding them would deliver them twice.
 //! 4. On SIGCHLD, reap; when the child is gone, return its status.
 //!
-//! Read: signalfd(2), sigprocmask(2), waitpid(2). Used by: ns-unshare, cg-limit, ctr-enter.
+//! Read: signalfd(2), sigprocmask(2), waitpid(2). Used by: ns-unshare, cg-limit, ctr-enter;
+//! `forward` and `reap_if_ended` also by the container's init and its log and pty relays.
 
 use super::status::Status;
 use crate::error::{Error, Result};
@@ -64,15 +65,8 @@ impl Forwarding {
             .map_err(|e| Error::errno("signalfd", "forwarded signals", e))?;
         loop {
             // The child may have ended before the signalfd existed: reap first, then read.
-            match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) => {}
-                Ok(ws) => {
-                    if let Some(status) = Status::from_wait(ws) {
-                        return Ok(status);
-                    }
-                }
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(e) => return Err(Error::errno("waitpid", child, e)),
+            if let Some(status) = reap_if_ended(child)? {
+                return Ok(status);
             }
             let info = match sfd.read_signal() {
                 Ok(Some(info)) => info,
@@ -81,6 +75,17 @@ impl Forwarding {
             };
             forward(&info, child);
         }
+    }
+}
+
+/// Step 4 without blocking: the child's status if it has ended (and is now reaped), None if
+/// it still runs (or was only stopped). Every loop that waits on a signalfd for its child
+/// calls this before reading, since SIGCHLD may have come before the signalfd existed.
+pub fn reap_if_ended(child: Pid) -> Result<Option<Status>> {
+    match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+        Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => Ok(None),
+        Ok(ws) => Ok(Status::from_wait(ws)),
+        Err(e) => Err(Error::errno("waitpid", child, e)),
     }
 }
 
