@@ -7,7 +7,7 @@
 //! | `cgroup`    | control groups on v1, v2 and hybrid hosts; limits, stats, join | cg-limit, ctr-enter           |
 //! | `mount`     | propagation, /proc, bind mounts, chroot by fd, overlayfs, mountinfo | ns-unshare, ctr-enter, ovl-mount |
 //! | `uts`       | the hostname                                                | ns-unshare                       |
-//! | `net`       | network interfaces (loopback)                               | ns-unshare                       |
+//! | `net`       | network namespaces, rtnetlink, bridge, veth, leases, published ports | ns-unshare, ctr-net, ctr-run |
 //! | `process`   | fork, exec, wait, signals, sync, credentials                | every tool                       |
 //! | `container` | one container: spec, rootfs, devices, masked paths, caps, seccomp, init, state | ctr-run |
 //! | `image`     | image formats, digests, safe unpacking, the store, packing  | img-unpack, img-pack, ctrkit     |
