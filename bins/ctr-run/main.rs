@@ -13,10 +13,12 @@ mod common;
 use clap::Parser;
 use ctrkit::cgroup::{cpulist, limits, CpuQuota, Limits};
 use ctrkit::container::create::{self, Outcome};
+use ctrkit::container::etc_files::Dns;
 use ctrkit::container::image_config::{self, ImageDefaults};
 use ctrkit::container::options::{ImageRef, Io, RootSource, RunOptions};
 use ctrkit::container::volume::Volume;
-use ctrkit::container::{detach, lookup, pipeline};
+use ctrkit::container::{detach, lookup, network, pipeline};
+use ctrkit::net::publish::PortMap;
 use ctrkit::process::Status;
 use ctrkit::{explain, Error, Result};
 use std::path::{Path, PathBuf};
@@ -31,7 +33,7 @@ const TOOL: &str = "ctr-run";
     about = "Run a command in a new container (like docker run)",
     long_about = "Run COMMAND in a new container whose root is an overlay over --rootfs DIR (never \
                   modified) or over stored image layers (--layers-json), in new mount, UTS, IPC, pid, \
-                  cgroup and network namespaces (only lo), under a cgroup with the given limits, with \
+                  cgroup and network namespaces (--network: only lo by default, or on the ctrkit0 bridge), under a cgroup with the given limits, with \
                   docker's default capabilities, masked paths and seccomp profile.",
     after_help = "Examples:\n  ctr-run --rm demo echo hello world\n  \
                   ctr-run --rm --rootfs /srv/busybox -- sh -c 'hostname; ps'\n  \
@@ -39,6 +41,7 @@ const TOOL: &str = "ctr-run";
                   ctr-run --rm --memory 32M --pids-limit 64 -u 1000 --rootfs DIR -- id\n  \
                   img-unpack --store S --json demo.tar | ctr-run --rm --layers-json - -- echo hi\n  \
                   ctr-run -d --name web --rootfs DIR -- httpd -f\n  \
+                  ctr-run -d --name web -p 8080:80 demo httpd -f -p 80\n  \
                   ctr-run --print-pipeline --memory 64M --rootfs DIR -- sh"
 )]
 struct Args {
@@ -93,6 +96,24 @@ struct Args {
     /// Mount the root read-only
     #[arg(long)]
     read_only: bool,
+    /// The network: none (only lo), host, bridge, container:NAME [default: none; bridge with -p/-P]
+    #[arg(long, value_name = "MODE", env = "CTRKIT_NETWORK", hide_env_values = true)]
+    network: Option<String>,
+    /// Publish a container port on the host: [IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp], or CONTAINER_PORT
+    #[arg(short = 'p', long = "publish", value_name = "[IP:]HOST:CTR[/PROTO]")]
+    publish: Vec<String>,
+    /// Publish every port the image EXPOSEs, each on a free host port
+    #[arg(short = 'P', long)]
+    publish_all: bool,
+    /// A DNS server for the container's resolv.conf (instead of the host's file)
+    #[arg(long, value_name = "ADDRESS")]
+    dns: Vec<std::net::IpAddr>,
+    /// A DNS search domain for resolv.conf
+    #[arg(long, value_name = "DOMAIN")]
+    dns_search: Vec<String>,
+    /// A resolv.conf option (e.g. ndots:2)
+    #[arg(long, value_name = "OPTION")]
+    dns_option: Vec<String>,
     /// Add a capability (or ALL)
     #[arg(long, value_name = "CAP")]
     cap_add: Vec<String>,
@@ -234,6 +255,15 @@ fn options(a: &Args) -> Result<RunOptions> {
             }
         }
     }
+    let mut publish = a.publish.iter().map(|p| PortMap::parse(p)).collect::<Result<Vec<_>>>()?;
+    if a.publish_all {
+        publish.extend(network::publish_all(&image.exposed_ports)?);
+    }
+    let network = match &a.network {
+        Some(mode) => network::Mode::parse(mode)?,
+        None if !publish.is_empty() => network::Mode::Bridge,
+        None => network::Mode::None,
+    };
     let io = match (a.detach, a.tty) {
         (true, tty) => Io::Log { tty, stdin: a.interactive },
         (false, true) => Io::Tty { stdin: a.interactive },
@@ -261,6 +291,9 @@ fn options(a: &Args) -> Result<RunOptions> {
         io,
         init: a.init,
         remove: a.rm,
+        network,
+        publish,
+        dns: Dns { servers: a.dns.clone(), search: a.dns_search.clone(), options: a.dns_option.clone() },
         state_root,
         id: None,
         args: Vec::new(),

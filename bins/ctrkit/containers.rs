@@ -131,6 +131,15 @@ pub struct OneArgs {
 }
 
 #[derive(Args)]
+pub struct PortArgs {
+    #[arg(value_name = "CONTAINER")]
+    container: String,
+    /// Only this container port: PORT or PORT/PROTO (prints just the host side)
+    #[arg(value_name = "PRIVATE_PORT[/PROTO]")]
+    port: Option<String>,
+}
+
+#[derive(Args)]
 pub struct StatsArgs {
     /// One sample, then exit
     #[arg(long)]
@@ -281,6 +290,30 @@ pub fn exec(state: &Path, a: ExecArgs) -> Result<Status> {
 pub fn top(state: &Path, a: OneArgs) -> Result<Status> {
     let rec = lookup::find(state, &a.container)?;
     print!("{}", top::render(&top::processes(&rec)?));
+    Ok(Status::Exited(0))
+}
+
+/// docker port: the published ports of a running container (none once it ended).
+pub fn port(state: &Path, a: PortArgs) -> Result<Status> {
+    let rec = lookup::find(state, &a.container)?;
+    if !ctrkit::container::liveness::is_running(&rec.state) {
+        return Ok(Status::Exited(0));
+    }
+    let ports = &rec.state.network.ports;
+    match &a.port {
+        None => ports.iter().for_each(|p| println!("{p}")),
+        Some(wanted) => {
+            let key = if wanted.contains('/') { wanted.clone() } else { format!("{wanted}/tcp") };
+            let found: Vec<_> = ports.iter().filter(|p| p.key() == key).collect();
+            if found.is_empty() {
+                return Err(Error::invalid(
+                    format!("port {wanted}"),
+                    format!("{} publishes no such port", a.container),
+                ));
+            }
+            found.iter().for_each(|p| println!("{}", std::net::SocketAddr::new(p.host_ip, p.host_port)));
+        }
+    }
     Ok(Status::Exited(0))
 }
 

@@ -78,6 +78,8 @@ enum Verb {
     Exec(containers::ExecArgs),
     /// The processes of a container
     Top(containers::OneArgs),
+    /// A container's published ports: `80/tcp -> 0.0.0.0:8080`
+    Port(containers::PortArgs),
     /// Wait for containers to end; print their exit codes
     Wait(containers::TargetsArgs),
     /// CPU, memory and pids of containers, from their cgroups
@@ -124,6 +126,7 @@ fn run(args: Args) -> Result<Status> {
         Verb::Attach(a) => containers::attach(&args.state, a),
         Verb::Exec(a) => containers::exec(&args.state, a),
         Verb::Top(a) => containers::top(&args.state, a),
+        Verb::Port(a) => containers::port(&args.state, a),
         Verb::Wait(a) => containers::wait(&args.state, a),
         Verb::Stats(a) => containers::stats(&args.state, a),
         Verb::Info(a) => containers::info(&args.root, &args.state, a),

@@ -4,8 +4,8 @@
 //! | # | step                                        | why in this order                                  |
 //! |---|---------------------------------------------|----------------------------------------------------|
 //! | 1 | stdio: dup2 the pty slave / log pipes / /dev/null onto 0-2 | before anything can print                 |
-//! | 2 | unshare(NEWNS, NEWUTS, NEWIPC, NEWNET)       | we are already pid 1 of the new pid namespace (the parent unshared NEWPID before fork: pid_namespaces(7)) |
-//! | 3 | mount --make-rprivate /; lo up               | private before any mount, or mounts leak to the host |
+//! | 2 | unshare(NEWNS, NEWUTS, NEWIPC[, NEWNET])     | we are already pid 1 of the new pid namespace (the parent unshared NEWPID before fork: pid_namespaces(7)) |
+//! | 3 | network (network.rs: lo up, or setns into the prepared/shared one); mount --make-rprivate / | before sysfs is mounted: it shows the mounter's network devices; private before any mount, or mounts leak to the host |
 //! | 4 | overlay root; spec mounts; /dev nodes; workdir | all paths resolved inside the root, before pivot  |
 //! | 5 | pivot_root; masked and read-only paths       | after pivot: /proc is the container's own          |
 //! | 6 | sethostname                                  | the UTS namespace is ours                          |
@@ -37,9 +37,9 @@ pub struct ChildIo {
     pub tty: bool,
 }
 
-/// Run steps 1–11; never returns.
-pub fn run(c: &Container, chan: Channel, io: ChildIo) -> ! {
-    let err = match setup(c, &chan, io) {
+/// Run steps 1–11; never returns. `netns`: the namespace prepared for `--network bridge`.
+pub fn run(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: Channel, io: ChildIo) -> ! {
+    let err = match setup(c, netns, &chan, io) {
         Ok(()) => {
             let process = c.spec.process().as_ref();
             let args = process.and_then(|p| p.args().clone()).unwrap_or_default();
@@ -59,11 +59,15 @@ pub fn run(c: &Container, chan: Channel, io: ChildIo) -> ! {
     unsafe { libc::_exit(err as i32) }
 }
 
-fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
+fn setup(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: &Channel, io: ChildIo) -> Result<()> {
     redirect(&io)?;
-    ns::unshare::unshare(&[ns::MNT, ns::UTS, ns::IPC, ns::NET])?;
+    let mut kinds = vec![ns::MNT, ns::UTS, ns::IPC];
+    if c.network.new_namespace() {
+        kinds.push(ns::NET);
+    }
+    ns::unshare::unshare(&kinds)?;
+    super::network::enter(&c.network, netns)?;
     crate::mount::propagation::set_root(crate::mount::propagation::Propagation::Private)?;
-    crate::net::loopback::bring_up_loopback()?;
 
     let root = rootfs::mount_root(&c.dir, &c.lowers, c.read_only)?;
     let root_fd = in_root::open_root(&root)?;

@@ -6,14 +6,14 @@
 //! | # | parent: ctr-run (or the -d monitor)                  | child: the container's pid 1 (child.rs)     |
 //! |---|------------------------------------------------------|---------------------------------------------|
 //! | 1 | check flags, resolve the user, build the spec, compile seccomp | —                                 |
-//! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits | —                 |
+//! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits; `--network bridge`: a new netns, plugged into the bridge (network.rs) | — |
 //! | 3 | block forwarded signals; unshare(CLONE_NEWPID); fork | born as pid 1 of the new pid namespace      |
-//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces, root, mounts, pivot_root, hostname |
+//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces (network: network::enter), root, mounts, pivot_root, hostname |
 //! | 5 | wait: end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
-//! | 6 | record `running` (pid + start time); forward signals, wait4 | the command runs                   |
-//! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; with --rm remove the state dir | — |
+//! | 6 | record `running` (pid + start time); close our netns fd; forward signals, wait4 (`-p`: the proxy threads, started before step 3, relay) | the command runs |
+//! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; give the address back; with --rm remove the state dir | — |
 //!
-//! `ctrkit create` stops after step 2 (`create_only`, no cgroup yet). `ctrkit start` of an
+//! `ctrkit create` stops after step 2's record (`create_only`: no cgroup, no network yet). `ctrkit start` of an
 //! existing container (RunOptions::id) reuses its state dir, name and writable layer in step 2.
 //!
 //! Why unshare(CLONE_NEWPID) in the parent and then fork, instead of clone(2) with all the
@@ -26,6 +26,7 @@
 //! Used by: ctr-run; container::detach.
 
 use super::child::{self, ChildIo};
+use super::network::{self, Plan};
 use super::options::{Io, RootSource, RunOptions};
 use super::privileges::Privileges;
 use super::state::{self, State, Status as RunStatus};
@@ -63,6 +64,10 @@ pub struct Container {
     pub reuse: bool,
     /// The ctr-run arguments to keep in `run-args.json`.
     pub args: Vec<String>,
+    /// `--network`, with the `-p` sockets bound or the shared namespace open (network.rs).
+    pub network: Plan,
+    pub network_mode: String,
+    pub dns: etc_files::Dns,
 }
 
 /// How a run ended.
@@ -92,6 +97,8 @@ pub fn prepare(o: &RunOptions) -> Result<Container> {
         RootSource::Dir(d) => vec![d.clone()],
         RootSource::Layers(v) => v.clone(),
     };
+    // Last: binding the published ports is the first thing that holds a resource.
+    let network = network::plan(o)?;
     Ok(Container {
         id,
         name,
@@ -109,6 +116,9 @@ pub fn prepare(o: &RunOptions) -> Result<Container> {
         image_ref: o.image_ref.clone(),
         reuse: o.id.is_some(),
         args: o.args.clone(),
+        network,
+        network_mode: o.network.name(),
+        dns: o.dns.clone(),
     })
 }
 
@@ -116,12 +126,31 @@ pub fn prepare(o: &RunOptions) -> Result<Container> {
 pub struct Created<'a> {
     c: &'a Container,
     cgroup: Option<Cgroup>,
+    /// `bridge`: the container's network namespace, held by us until its pid 1 is in it.
+    netns: Option<crate::net::netns::Netns>,
+    endpoint: Option<crate::net::endpoint::Endpoint>,
     done: bool,
 }
 
 /// Step 2.
 pub fn create(c: &Container) -> Result<Created<'_>> {
-    let mut created = Created { c, cgroup: None, done: false };
+    let mut created = record(c)?;
+    let cgroup = Cgroup::create(&c.id, &c.limits)?;
+    let dirs = cgroup.dirs();
+    created.cgroup = Some(cgroup);
+    // Where the cgroup is, for `rm` run later from another cgroup (ours is its parent).
+    state::update(&c.dir, |s| s.cgroup_dirs = dirs)?;
+    if let Some((netns, endpoint)) = network::connect(&c.network, &c.id, &c.name, &c.hostname)? {
+        created.netns = Some(netns);
+        created.endpoint = Some(endpoint.clone());
+        state::update(&c.dir, |s| s.network.endpoint = Some(endpoint))?;
+    }
+    Ok(created)
+}
+
+/// Step 2's record: state dir, name, config.json, /etc files, state `created`.
+fn record(c: &Container) -> Result<Created<'_>> {
+    let mut created = Created { c, cgroup: None, netns: None, endpoint: None, done: false };
     if c.reuse {
         // `start`: the dir, the name and the writable layer exist; only a running container
         // may not be started twice. (Its lock is held by whoever writes its record.)
@@ -145,13 +174,11 @@ pub fn create(c: &Container) -> Result<Created<'_>> {
         state::write_atomic(&c.dir, "run-args.json", &args)?;
     }
     state::write_atomic(&c.dir, "config.json", spec::to_json(&c.spec)?.as_bytes())?;
-    etc_files::write(&c.dir, &c.hostname)?;
+    etc_files::write(&c.dir, &c.hostname, &c.dns)?;
+    if let Plan::Bridge { network, .. } = &c.network {
+        network.prepare_hosts_file()?;
+    }
     state::write(&c.dir, &initial_state(c))?;
-    let cgroup = Cgroup::create(&c.id, &c.limits)?;
-    let dirs = cgroup.dirs();
-    created.cgroup = Some(cgroup);
-    // Where the cgroup is, for `rm` run later from another cgroup (ours is its parent).
-    state::update(&c.dir, |s| s.cgroup_dirs = dirs)?;
     Ok(created)
 }
 
@@ -174,6 +201,7 @@ fn initial_state(c: &Container) -> State {
         image: c.image_ref.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
         image_id: c.image_ref.as_ref().map(|r| r.id.clone()).unwrap_or_default(),
         cgroup_dirs: Vec::new(),
+        network: super::network::Record { mode: c.network_mode.clone(), endpoint: None, ports: c.network.ports() },
     }
 }
 
@@ -185,8 +213,13 @@ pub struct Started {
 impl Created<'_> {
     /// Steps 3–6 up to the exec. `forwarding` must have been set up (signals blocked) by the
     /// caller, who later waits with it. On a failed exec returns `Ok(Err(outcome))`.
-    pub fn start(&self, io: ChildIo, forwarding: &Forwarding) -> Result<std::result::Result<Started, Outcome>> {
+    pub fn start(&mut self, io: ChildIo, forwarding: &Forwarding) -> Result<std::result::Result<Started, Outcome>> {
         let c = self.c;
+        // The port proxy's threads: before unshare(CLONE_NEWPID), after which no thread can be
+        // made (net::proxy says why); signals are blocked already.
+        if let (Plan::Bridge { listeners, .. }, Some(endpoint)) = (&c.network, &self.endpoint) {
+            crate::net::proxy::serve(listeners, std::net::IpAddr::V4(endpoint.ip))?;
+        }
         let (ours, theirs) = sync::channel()?;
         crate::ns::unshare::unshare(&[crate::ns::PID])?;
         let pid = match fork("the container's first process: pid 1 of its pid namespace")? {
@@ -194,7 +227,7 @@ impl Created<'_> {
                 drop(ours);
                 forwarding.restore();
                 let _ = crate::process::fork::die_with_parent();
-                child::run(c, theirs, io)
+                child::run(c, self.netns.as_ref(), theirs, io)
             }
             Forked::Parent(pid) => pid,
         };
@@ -229,6 +262,9 @@ impl Created<'_> {
             s.pid_start_time = start_time;
             s.started = Some(crate::timestamp::now_rfc3339());
         })?;
+        // The container's pid 1 holds its network namespace now; ours would keep it (and the
+        // veth) alive after the container ends.
+        self.netns = None;
         Ok(Ok(Started { pid }))
     }
 
@@ -240,6 +276,7 @@ impl Created<'_> {
             Outcome::ExecFailed { code, .. } => *code as i32,
         };
         let cg = self.remove_cgroup();
+        let net = self.release_network();
         if self.c.remove {
             state::remove(&self.c.state_root, &self.c.id, &self.c.name)?;
         } else {
@@ -249,7 +286,19 @@ impl Created<'_> {
                 s.finished = Some(crate::timestamp::now_rfc3339());
             })?;
         }
-        cg
+        cg.and(net)
+    }
+
+    /// Unplug from the bridge and give the address back (docker frees it when a container stops).
+    fn release_network(&mut self) -> Result<()> {
+        self.netns = None;
+        let Some(endpoint) = self.endpoint.take() else { return Ok(()) };
+        let Plan::Bridge { network, .. } = &self.c.network else { return Ok(()) };
+        let released = network.disconnect(&endpoint, &self.c.id);
+        if !self.c.remove {
+            state::update(&self.c.dir, |s| s.network.endpoint = None)?;
+        }
+        released
     }
 
     fn remove_cgroup(&mut self) -> Result<()> {
@@ -264,6 +313,7 @@ impl Drop for Created<'_> {
     fn drop(&mut self) {
         if !self.done {
             let _ = self.remove_cgroup();
+            let _ = self.release_network();
             if self.c.reuse {
                 // A container that existed before this start stays, as docker keeps it.
                 let _ = state::update(&self.c.dir, |s| s.status = RunStatus::Exited);
@@ -278,10 +328,9 @@ impl Drop for Created<'_> {
 /// `created` — and stop there, with no process and no cgroup yet (`start` makes them).
 pub fn create_only(o: &RunOptions) -> Result<String> {
     let c = prepare(o)?;
-    let mut created = create(&c)?;
-    let cgroup = created.remove_cgroup();
+    let mut created = record(&c)?;
     created.done = true;
-    cgroup.and_then(|_| state::update(&c.dir, |s| s.cgroup_dirs.clear())).map(|_| c.id.clone())
+    Ok(c.id.clone())
 }
 
 /// ChildIo for the plain foreground case: our own stdio, stdin only with -i.
@@ -292,7 +341,7 @@ pub fn inherit_io(stdin: bool) -> Result<ChildIo> {
 /// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty.
 pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
     let c = prepare(o)?;
-    let created = create(&c)?;
+    let mut created = create(&c)?;
     let forwarding = crate::process::supervise::block()?;
     let outcome = match c.io {
         Io::Tty { stdin } => {

@@ -75,7 +75,7 @@ fn supervise(c: &Container, chan: &Channel) -> Result<()> {
     for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
         dup(&null).map_err(|e| Error::errno("dup2", "/dev/null", e))?;
     }
-    let created = create::create(c)?;
+    let mut created = create::create(c)?;
     let forwarding = crate::process::supervise::block()?;
     let (tty, keep_stdin) = match c.io {
         Io::Log { tty, stdin } => (tty, stdin),

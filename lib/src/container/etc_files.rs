@@ -3,8 +3,10 @@
 //! is never edited and the files always match the container.
 //!
 //! hosts: localhost for IPv4 and IPv6, and the container's hostname on 127.0.1.1 so it
-//! resolves with `--network none`. resolv.conf: a copy of the host's (what docker does
-//! without --dns); a host without one gets an empty file.
+//! resolves with `--network none`; on the bridge, /etc/hosts is instead the network's shared
+//! file (net::hosts) that names every container on it. resolv.conf: a copy of the host's
+//! (what docker does without --dns), or the `--dns`/`--dns-search`/`--dns-option` lines; a
+//! host without one gets an empty file.
 //! Files: reads /etc/resolv.conf; writes STATE/containers/<id>/{hostname,hosts,resolv.conf}.
 //! Read: hostname(5), hosts(5), resolv.conf(5). Shell: `echo NAME > …/hostname`.
 //! Used by: container::create.
@@ -19,11 +21,44 @@ pub fn hosts(hostname: &str) -> String {
     )
 }
 
+/// `--dns ADDRESS`, `--dns-search DOMAIN`, `--dns-option OPT` (docker's flags).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dns {
+    pub servers: Vec<std::net::IpAddr>,
+    pub search: Vec<String>,
+    pub options: Vec<String>,
+}
+
+impl Dns {
+    pub fn is_empty(&self) -> bool {
+        self.servers.is_empty() && self.search.is_empty() && self.options.is_empty()
+    }
+
+    /// resolv.conf(5) text.
+    pub fn resolv_conf(&self) -> String {
+        let mut text = String::new();
+        for s in &self.servers {
+            text.push_str(&format!("nameserver {s}\n"));
+        }
+        if !self.search.is_empty() {
+            text.push_str(&format!("search {}\n", self.search.join(" ")));
+        }
+        if !self.options.is_empty() {
+            text.push_str(&format!("options {}\n", self.options.join(" ")));
+        }
+        text
+    }
+}
+
 /// Write the three files into `dir`.
-pub fn write(dir: &Path, hostname: &str) -> Result<()> {
+pub fn write(dir: &Path, hostname: &str, dns: &Dns) -> Result<()> {
     write_atomic(dir, "hostname", format!("{hostname}\n").as_bytes())?;
     write_atomic(dir, "hosts", hosts(hostname).as_bytes())?;
-    let resolv = std::fs::read("/etc/resolv.conf").unwrap_or_default();
+    let resolv = if dns.is_empty() {
+        std::fs::read("/etc/resolv.conf").unwrap_or_default()
+    } else {
+        dns.resolv_conf().into_bytes()
+    };
     write_atomic(dir, "resolv.conf", &resolv)
 }
 
@@ -32,5 +67,15 @@ mod tests {
     #[test]
     fn hosts_names_the_container() {
         assert!(super::hosts("box").ends_with("127.0.1.1\tbox\n"));
+    }
+
+    #[test]
+    fn resolv_conf_from_flags() {
+        let dns = super::Dns {
+            servers: vec!["10.0.0.53".parse().unwrap()],
+            search: vec!["a.example".into(), "b.example".into()],
+            options: vec!["ndots:2".into()],
+        };
+        assert_eq!(dns.resolv_conf(), "nameserver 10.0.0.53\nsearch a.example b.example\noptions ndots:2\n");
     }
 }

@@ -20,6 +20,8 @@ pub struct ImageDefaults {
     pub entrypoint: Vec<String>,
     pub working_dir: Option<String>,
     pub user: Option<String>,
+    /// ExposedPorts' keys (`80/tcp`): what `-P` publishes.
+    pub exposed_ports: Vec<String>,
 }
 
 impl ImageDefaults {
@@ -59,6 +61,11 @@ impl ImageDefaults {
             entrypoint: strings("Entrypoint")?,
             working_dir: string("WorkingDir")?,
             user: string("User")?,
+            exposed_ports: match obj.get("ExposedPorts") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Object(ports)) => ports.keys().cloned().collect(),
+                Some(other) => return Err(bad(format!("ExposedPorts: {other} is not an object"))),
+            },
         })
     }
 

@@ -82,6 +82,7 @@ pub fn shape(rec: &Record, spec: &Value, status: Status) -> Value {
             "PidsLimit": resources["pids"]["limit"].as_i64().filter(|l| *l > 0),
             "ReadonlyRootfs": spec["root"]["readonly"].as_bool().unwrap_or(false),
             "AutoRemove": s.auto_remove,
+            "NetworkMode": if s.network.mode.is_empty() { "none" } else { s.network.mode.as_str() },
         },
         "Mounts": mounts,
         "Config": {
@@ -93,13 +94,61 @@ pub fn shape(rec: &Record, spec: &Value, status: Status) -> Value {
             "WorkingDir": process["cwd"].as_str().unwrap_or("/"),
             "Image": image,
         },
-        "NetworkSettings": {"IPAddress": "", "Ports": {}},
+        "NetworkSettings": network_settings(&s.network),
+    })
+}
+
+/// docker's NetworkSettings: the address while on the bridge, and `Ports` keyed `80/tcp`.
+fn network_settings(n: &super::network::Record) -> Value {
+    let mut ports = serde_json::Map::new();
+    for p in &n.ports {
+        let binding = json!({"HostIp": p.host_ip.to_string(), "HostPort": p.host_port.to_string()});
+        if let Value::Array(list) = ports.entry(p.key()).or_insert_with(|| json!([])) {
+            list.push(binding);
+        }
+    }
+    let e = n.endpoint.as_ref();
+    let ip = e.map(|e| e.ip.to_string()).unwrap_or_default();
+    let gateway = e.map(|e| e.gateway.to_string()).unwrap_or_default();
+    let prefix = e.map(|e| e.prefix).unwrap_or(0);
+    let mut networks = serde_json::Map::new();
+    if !n.mode.is_empty() {
+        let name = if n.mode == "bridge" { "bridge".to_string() } else { n.mode.clone() };
+        networks.insert(name, json!({"IPAddress": ip, "IPPrefixLen": prefix, "Gateway": gateway}));
+    }
+    json!({
+        "IPAddress": ip,
+        "IPPrefixLen": prefix,
+        "Gateway": gateway,
+        "Bridge": e.map(|e| e.bridge.clone()).unwrap_or_default(),
+        "Ports": ports,
+        "Networks": networks,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_settings_are_dockers_shape() {
+        let record = crate::container::network::Record {
+            mode: "bridge".into(),
+            endpoint: Some(crate::net::endpoint::Endpoint {
+                bridge: "ctrkit0".into(),
+                ip: "10.66.0.7".parse().unwrap(),
+                prefix: 16,
+                gateway: "10.66.0.1".parse().unwrap(),
+                veth: "veth01020304".into(),
+            }),
+            ports: vec![crate::net::publish::PortMap::parse("8080:80").unwrap()],
+        };
+        let n = network_settings(&record);
+        assert_eq!(n["IPAddress"], "10.66.0.7");
+        assert_eq!(n["Networks"]["bridge"]["Gateway"], "10.66.0.1");
+        assert_eq!(n["Ports"]["80/tcp"][0]["HostPort"], "8080");
+        assert_eq!(network_settings(&Default::default())["IPAddress"], "");
+    }
     use crate::container::state::State;
 
     #[test]
@@ -122,6 +171,7 @@ mod tests {
             image: "demo".into(),
             image_id: "sha256:ff".into(),
             cgroup_dirs: vec![],
+            network: Default::default(),
         };
         let rec = Record { dir: "/run/ctrkit/containers/aaa".into(), state };
         let spec = json!({"process": {"env": ["PATH=/bin"], "cwd": "/tmp", "user": {"uid": 1000, "gid": 1000}},

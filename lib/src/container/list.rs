@@ -106,10 +106,19 @@ pub fn rows(records: &[Record], q: &Query, now: u64) -> Vec<Row> {
             "State": match status { Status::Created => "created", Status::Running => "running", Status::Exited => "exited" },
             "Names": s.name,
             "Size": size,
+            // docker's form, only while it runs: `0.0.0.0:8080->80/tcp`.
+            "Ports": if status == Status::Running { ports(&s.network.ports) } else { String::new() },
         });
         out.push(Row { fields, id: shown_id });
     }
     out
+}
+
+fn ports(ports: &[crate::net::publish::PortMap]) -> String {
+    let one = |p: &crate::net::publish::PortMap| {
+        format!("{}->{}", std::net::SocketAddr::new(p.host_ip, p.host_port), p.key())
+    };
+    ports.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
 /// The column headers docker prints for `table` templates.
@@ -207,6 +216,7 @@ mod tests {
             image: "demo".into(),
             image_id: String::new(),
             cgroup_dirs: vec![],
+            network: Default::default(),
         };
         Record { dir: "/nonexistent".into(), state: s }
     }

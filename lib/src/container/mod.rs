@@ -60,6 +60,7 @@ pub mod lookup;
 pub mod masked;
 pub mod mount_options;
 pub mod mounts;
+pub mod network;
 pub mod options;
 pub mod pipeline;
 pub mod privileges;

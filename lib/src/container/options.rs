@@ -73,6 +73,12 @@ pub struct RunOptions {
     /// A container made before (by `create`, or one that has ended): reuse its id, name and
     /// state dir — and so its writable layer — instead of making new ones (`start`, `restart`).
     pub id: Option<String>,
+    /// `--network`; `-p`/`-P` without it mean bridge (ctr-run decides).
+    pub network: super::network::Mode,
+    /// `-p`, and `-P`'s exposed ports (host port 0: any free one).
+    pub publish: Vec<crate::net::publish::PortMap>,
+    /// `--dns`, `--dns-search`, `--dns-option`: resolv.conf's lines instead of the host's.
+    pub dns: super::etc_files::Dns,
     /// The ctr-run arguments the container was made with, kept in its state dir as
     /// `run-args.json` so `start` can run it again exactly as it was asked for.
     pub args: Vec<String>,

@@ -9,6 +9,7 @@
 //! The small tools do not (yet) drop capabilities or load seccomp; those steps are shown as
 //! comments, so a learner sees what ctr-run adds. No syscalls. Used by: ctr-run.
 
+use super::network::Mode;
 use super::options::{RootSource, RunOptions};
 use crate::cgroup::limits::format_size;
 
@@ -17,6 +18,30 @@ fn quote(s: &str) -> String {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `--network` as tools: lines to run first, a ctr-enter prefix, ns-unshare's own --net.
+fn network(o: &RunOptions) -> (String, String, &'static str) {
+    match &o.network {
+        Mode::None => (String::new(), String::new(), " --net"),
+        Mode::Host => (String::new(), String::new(), ""),
+        Mode::Bridge => {
+            let file = "/run/netns/ID";
+            let mut first = format!(
+                "ns-unshare --net={file} true   # a network namespace kept by a file (ip netns add)\n\
+                 ctr-net connect --netns {file} --id ID --name {}\n",
+                quote(o.name.as_deref().unwrap_or("SHORT_ID"))
+            );
+            for p in &o.publish {
+                first.push_str(&format!("# -p {}: ctr-run relays it to the container's address (net/proxy.rs)\n", p));
+            }
+            (first, format!("ctr-enter --net={file} -- "), "")
+        }
+        Mode::Container(name) => {
+            let enter = format!("ctr-enter -t {} --net -- ", quote(name));
+            (String::new(), enter, "")
+        }
     }
 }
 
@@ -33,7 +58,9 @@ pub fn render(o: &RunOptions) -> String {
         cg.extend(["--pids".into(), p.to_string()]);
     }
     let hostname = o.hostname.clone().unwrap_or_else(|| "SHORT_ID".into());
-    let ns = format!("ns-unshare --mount --uts --ipc --net --pid --cgroup --fork --hostname {} --", quote(&hostname));
+    let (before, enter, net) = network(o);
+    let ns =
+        format!("{enter}ns-unshare --mount --uts --ipc{net} --pid --cgroup --fork --hostname {} --", quote(&hostname));
     let lowers: Vec<String> = match &o.root {
         RootSource::Dir(d) => vec![d.display().to_string()],
         RootSource::Layers(v) => v.iter().map(|d| d.display().to_string()).collect(),
@@ -52,7 +79,7 @@ pub fn render(o: &RunOptions) -> String {
         cmd.join(" ")
     );
     format!(
-        "# ctr-run adds: /dev nodes, /sys ro, masked paths, docker's capabilities, seccomp, user {}\n{} -- \\\n  {} \\\n  sh -c {}",
+        "{before}# ctr-run adds: /dev nodes, /sys ro, masked paths, docker's capabilities, seccomp, user {}\n{} -- \\\n  {} \\\n  sh -c {}",
         o.user.as_deref().unwrap_or("root"),
         cg.join(" "),
         ns,

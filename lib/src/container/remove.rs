@@ -8,6 +8,7 @@
 //! | 3 | wait for the monitor; if it hangs, SIGKILL it (checked)  | it writes the record: let it finish first, or it would write into a removed dir |
 //! | 4 | take the container's flock                                | nobody else changes the record now    |
 //! | 5 | kill what is left in the cgroup, rmdir it (every hierarchy) | processes forked by an exec, or left by a killed monitor |
+//! | 5b| give its bridge address back, delete a veth left over   | a killed monitor could not (network.rs)              |
 //! | 6 | umount2(MNT_DETACH) every mount under the state dir, deepest first | a mount leaked by a killed run would pin the dir |
 //! | 7 | rm -r the state dir; unlink the name if it still points here | the name is free again          |
 //!
@@ -59,6 +60,8 @@ pub fn remove(state_root: &Path, rec: &Record, force: bool) -> Result<()> {
     // Re-read under the lock: the monitor may have written the end since we looked.
     let s = state::read(&rec.dir).unwrap_or_else(|_| rec.state.clone());
     remove_cgroup(&s)?;
+    // Normally given back when it ended; still recorded if its supervisor was killed.
+    super::network::release(state_root, &s)?;
     unmount_under(&rec.dir)?;
     state::remove(state_root, &s.id, &s.name)
 }

@@ -10,7 +10,7 @@
 //! | process.user          | `-u` / image User through the image's /etc/passwd (user.rs)   |
 //! | process.capabilities  | docker's 14 ± `--cap-add/--cap-drop` (caps.rs)                |
 //! | mounts                | /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys (ro), /etc/{hostname,hosts,resolv.conf}, `-v` |
-//! | linux.namespaces      | pid, network, ipc, uts, mount, cgroup                         |
+//! | linux.namespaces      | pid, network (none/bridge: new; container:NAME: its path; host: absent), ipc, uts, mount, cgroup |
 //! | linux.resources       | `--memory`, `--cpus`, `--pids-limit`                          |
 //! | linux.maskedPaths/readonlyPaths | docker's lists                                      |
 //! | linux.seccomp         | docker's default profile (seccomp.rs), unless unconfined      |
@@ -18,9 +18,11 @@
 //! No syscalls. Read: OCI runtime-spec config.md, config-linux.md. Shell: `runc spec`.
 //! Used by: container::create (ctr-run), later ctr-oci.
 
+use super::network::Mode as NetworkMode;
 use super::options::{Io, RunOptions};
 use super::user::ResolvedUser;
 use crate::error::{Error, Result};
+use crate::net::endpoint::Network;
 use caps::CapsHashSet;
 use oci_spec::runtime::{
     Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder, LinuxNamespaceBuilder,
@@ -125,7 +127,11 @@ pub fn mounts(o: &RunOptions, state_dir: &Path) -> Result<Vec<Mount>> {
         mount("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev", "ro"])?,
     ];
     for file in ["hostname", "hosts", "resolv.conf"] {
-        let src = state_dir.join(file);
+        let src = match (file, &o.network) {
+            // On the bridge, the network's shared hosts file names every container on it.
+            ("hosts", NetworkMode::Bridge) => Network::default_bridge(&o.state_root).hosts_file(),
+            _ => state_dir.join(file),
+        };
         m.push(mount(&format!("/etc/{file}"), "bind", &src.to_string_lossy(), &["rbind", "rprivate"])?);
     }
     for v in &o.volumes {
@@ -174,14 +180,27 @@ pub fn build(
         .map_err(oci_err)?;
 
     let ns = |t| LinuxNamespaceBuilder::default().typ(t).build().map_err(oci_err);
-    let namespaces = vec![
+    let mut namespaces = vec![
         ns(LinuxNamespaceType::Pid)?,
-        ns(LinuxNamespaceType::Network)?,
         ns(LinuxNamespaceType::Ipc)?,
         ns(LinuxNamespaceType::Uts)?,
         ns(LinuxNamespaceType::Mount)?,
         ns(LinuxNamespaceType::Cgroup)?,
     ];
+    // --network: host has no entry (the host's namespace); container:NAME names NAME's.
+    match &o.network {
+        NetworkMode::Host => {}
+        NetworkMode::Container(name) => {
+            let pid = super::lookup::find(&o.state_root, name)?.state.pid;
+            let joined = LinuxNamespaceBuilder::default()
+                .typ(LinuxNamespaceType::Network)
+                .path(crate::ns::proc_file(pid, crate::ns::NET))
+                .build()
+                .map_err(oci_err)?;
+            namespaces.insert(1, joined);
+        }
+        NetworkMode::None | NetworkMode::Bridge => namespaces.insert(1, ns(LinuxNamespaceType::Network)?),
+    }
     let mut resources = LinuxResourcesBuilder::default();
     if let Some(mem) = o.limits.memory {
         resources = resources.memory(LinuxMemoryBuilder::default().limit(mem as i64).build().map_err(oci_err)?);
@@ -251,6 +270,9 @@ mod tests {
             io: Io::Inherit { stdin: false },
             init: false,
             remove: true,
+            network: Default::default(),
+            publish: vec![],
+            dns: Default::default(),
             state_root: "/run/ctrkit".into(),
             id: None,
             args: vec![],

@@ -70,6 +70,9 @@ pub struct State {
     /// when run from another cgroup than the one that created the container.
     #[serde(default)]
     pub cgroup_dirs: Vec<PathBuf>,
+    /// `--network`, the address on the bridge while it runs, the published ports.
+    #[serde(default)]
+    pub network: super::network::Record,
 }
 
 pub fn containers_dir(root: &Path) -> PathBuf {
@@ -192,6 +195,7 @@ mod tests {
             image: String::new(),
             image_id: String::new(),
             cgroup_dirs: Vec::new(),
+            network: Default::default(),
         };
         write(&dir, &s).unwrap();
         let after = update(&dir, |s| s.status = Status::Exited).unwrap();
