@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # labs/doctor.sh — is this host ready for the labs? Each line: ok / MISSING, and how to fix it.
-# Run through ./labs/run.sh doctor. Reads only (at most it loads the overlay module).
+# Run through ./labs/run.sh doctor. Reads only (at most it loads the overlay module, and a
+# python3 that exits at once tries prctl(PR_SET_CHILD_SUBREAPER) on itself).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -74,6 +75,28 @@ else missing "busybox" "apt-get install busybox-static"; fi
 command -v rustc >/dev/null && ok "rustc (lab 04 compiles its chroot-escape program)" || missing "rustc" "install Rust (rustup) — the tools need it anyway"
 command -v nsenter >/dev/null && ok "util-linux (unshare, nsenter: the classic tools)" || missing "util-linux nsenter" "apt-get install util-linux"
 { command -v python3 >/dev/null || command -v getfattr >/dev/null; } && ok "python3 or getfattr (lab 05 reads the opaque xattr)" || missing "python3 or getfattr (lab 05 reads an xattr)" "apt-get install attr"
+command -v jq >/dev/null && ok "jq (labs 06, 07 and 08 read the tools' JSON)" || missing "jq (labs 06, 07, 08)" "apt-get install jq"
+command -v curl >/dev/null && ok "curl (lab 07 talks to the registry by hand)" || missing "curl (lab 07)" "apt-get install curl"
+command -v setpriv >/dev/null && ok "setpriv (lab 11 starts a rootless container as nobody)" || missing "setpriv (lab 11)" "apt-get install util-linux"
+
+# lab 07: a registry on 127.0.0.1 (Debian's docker-registry) and skopeo to push into it
+lab07=""
+[ -x /usr/bin/docker-registry ] || lab07="$lab07 docker-registry"
+command -v skopeo >/dev/null || lab07="$lab07 skopeo"
+command -v python3 >/dev/null || lab07="$lab07 python3"
+if [ -z "$lab07" ]; then ok "lab 07: docker-registry ($(/usr/bin/docker-registry --version 2>/dev/null | awk '{ print $NF }' | head -1)), skopeo, python3"
+else missing "lab 07 needs:$lab07" "apt-get install$lab07 (Debian/Ubuntu package names)"; fi
+
+# lab 14: the engine chains these after ctrkit's tools; its check runs under labs/reaper.py
+lab14=""
+for t in chroot env setsid timeout mknod; do command -v $t >/dev/null || lab14="$lab14 $t"; done
+if [ -n "$lab14" ]; then missing "lab 14 needs:$lab14" "apt-get install coreutils util-linux"
+elif ! command -v python3 >/dev/null; then missing "python3 (lab 14's reaper: prctl PR_SET_CHILD_SUBREAPER)" "apt-get install python3"
+elif ! python3 -c 'import ctypes; exit(ctypes.CDLL(None).prctl(36, 1, 0, 0, 0))' 2>/dev/null; then missing "prctl(PR_SET_CHILD_SUBREAPER) refused (lab 14's reaper)" "a kernel ≥ 3.4 is needed"
+else ok "lab 14: chroot, env, setsid, timeout, mknod; python3 can become a child subreaper"; fi
+if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] && [ "$(cat /proc/1/comm 2>/dev/null)" != init ]; then
+  note "pid 1 is $(cat /proc/1/comm 2>/dev/null): if it does not reap orphans, run lab 14's engine by hand under python3 labs/reaper.py bash"
+fi
 
 # our tools
 if [ -x "$REPO_DIR/target/bin/ns-unshare" ]; then ok "ctrkit tools built: $(ls "$REPO_DIR/target/bin" | tr '\n' ' ')"
