@@ -41,8 +41,9 @@ fi
 # cgroups
 mode=$(cg_mode)
 case $mode in
-  unified) ok "cgroup v2 (unified): one tree at /sys/fs/cgroup"
-           ctrls=$(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null) ;;
+  unified) ok "cgroup v2 (unified): one tree at $LAB_CG_V2"
+           own=$(cg_dir_of $$ memory)   # cg-limit makes its cgroups below the caller's own
+           ctrls=$(cat "$own/cgroup.controllers" 2>/dev/null) ;;
   hybrid)  ok "cgroup hybrid: v1 controllers under /sys/fs/cgroup/<controller>, an empty v2 tree at /sys/fs/cgroup/unified"
            ctrls=$(awk '$0 ~ / - cgroup / { print $NF }' /proc/self/mountinfo | tr ',' '\n' | grep -vE '^(rw|ro|relatime|nosuid|nodev|noexec|name=.*)$' | tr '\n' ' ') ;;
   legacy)  ok "cgroup v1 (legacy): one hierarchy per controller"
@@ -50,11 +51,20 @@ case $mode in
 esac
 for c in memory cpu pids cpuset; do
   if echo " $ctrls " | grep -q " $c "; then :; else
-    if [ "$mode" = unified ]; then missing "cgroup controller $c" "it is not in /sys/fs/cgroup/cgroup.controllers: enable it at boot or in the parent (echo +$c > …/cgroup.subtree_control)"
+    if [ "$mode" = unified ]; then missing "cgroup controller $c" "it is not in $own/cgroup.controllers: enable it at boot or in the parent (echo +$c > …/cgroup.subtree_control)"
     else missing "cgroup v1 controller $c" "mount it: mkdir -p /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c"; fi
   fi
 done
 ok "cgroup controllers: $ctrls"
+# v2's "no internal processes" rule: a non-root cgroup that has processes cannot enable
+# controllers for child cgroups — and cg-limit makes its cgroups below the caller's own, with
+# the caller in it. The root cgroup (the only one without a cgroup.type file) is exempt.
+if [ "$mode" = unified ] && [ -e "$own/cgroup.type" ]; then
+  need=""
+  for c in memory cpu pids; do echo " $(cat "$own/cgroup.subtree_control" 2>/dev/null) " | grep -q " $c " || need="$need $c"; done
+  [ -n "$need" ] && missing "cgroup v2: this shell's cgroup ${own#$LAB_CG_V2} has processes, so cg-limit cannot enable$need for the cgroups it makes below it ('no internal processes', cgroups(7))" \
+    "run the labs from the root cgroup: echo \$\$ > $LAB_CG_V2/cgroup.procs, then ./labs/run.sh … from that shell"
+fi
 if [ "$(swapon --show 2>/dev/null | wc -l)" -gt 0 ]; then note "swap is on: lab 08's OOM step still works (cg-limit caps memory+swap), it may take longer"; fi
 
 # overlayfs (lab 05)
