@@ -39,12 +39,21 @@ in_ns() {     # in_ns KIND NSLINK — host pids of processes in that namespace
 step "1. run -d web lab14-ticker: a process in namespaces, a cgroup and an overlay of its own"
 out=$(engine run -d web lab14-ticker 2> "$LAB_TMP/run-web.err"); rc=$?
 P=$(pid_of web)
-if [ "$rc" != 0 ] || [ -z "$P" ] || ! alive "$P"; then
-  fail "run -d web did not leave a running container (status $rc, pid file '${P:-none}'): $(grep -m1 'engine:' "$LAB_TMP/run-web.err")" \
-    "engine TODO step 1 then 2: ./labs/run.sh try 14 shows each verb's output; hints.md has more"
+if [ -z "$P" ] || ! alive "$P"; then
+  if [ -f "$STATE/web/exit" ]; then
+    fail "run -d web: the container ended at once, status $(cat "$STATE/web/exit"); its log ends: $(tail -n 1 "$STATE/web/log" 2>/dev/null)" \
+      "127 is 'command not found': lab14-ticker exists only in the image, so COMMAND must be found inside ROOTFS (chroot at the end of the chain). 125 is a tool's own failure: the log names it"
+  elif grep -q 'did not start' "$LAB_TMP/run-web.err"; then
+    fail "run -d web: no process below the monitor became pid 1 of a new pid namespace; its log ends: $(tail -n 1 "$STATE/web/log" 2>/dev/null)" \
+      "the provided code looks for NSpid ending in 1 (/proc/PID/status): a new pid namespace applies to a forked child — step 2's chain needs it"
+  else
+    fail "run -d web did not leave a running container (status $rc, pid file '${P:-none}'): $(grep -m1 'engine:' "$LAB_TMP/run-web.err")" \
+      "engine TODO step 1 then 2: ./labs/run.sh try 14 shows each verb's output; hints.md has more"
+  fi
   check_result; exit
 fi
-[ "$out" = web ] && pass "run -d printed the name: web" || fail "run -d printed '$out', want 'web'" "the provided code prints NAME at the end"
+[ "$rc" = 0 ] && [ "$out" = web ] && pass "run -d printed the name, web, and succeeded" \
+  || fail "run -d: status $rc, printed '$out': $(grep -m1 'engine:' "$LAB_TMP/run-web.err")" "the provided code prints NAME at the end, once the container runs in its new root"
 case $(status_field "$P" NSpid) in
   *[[:space:]]1) pass "host pid $P is pid 1 of its own pid namespace (NSpid: $(status_field "$P" NSpid | tr '\t' ' '))" ;;
   *) fail "host pid $P is not pid 1 of a new pid namespace (NSpid: $(status_field "$P" NSpid))" "a new pid namespace applies to a forked child: ns-unshare --pid --fork" ;;
