@@ -8,7 +8,7 @@
 # called prctl(PR_SET_CHILD_SUBREAPER), else to pid 1 — and when the orphan ends, only its new
 # parent can reap it. systemd, tini and docker-init reap; not every host's pid 1 does (then each
 # finished container would stay a zombie until reboot). containerd-shim and conmon make
-# themselves subreapers for exactly this reason; this file is the same idea in 40 lines.
+# themselves subreapers for exactly this reason; this file is the same idea in 50 lines.
 #
 # What it does: prctl(PR_SET_CHILD_SUBREAPER, 1); fork; the child execs COMMAND (LAB_REAPER set
 # to our pid, so a script can tell it already runs under one). The parent forwards SIGTERM and
