@@ -164,6 +164,13 @@ cg_named() { local d; d=$(cg_dir_of $$ "$1") && echo "${d%/}/$2"; }
 # kv FILE KEY — the value of "KEY value" in a flat-keyed file (cpu.stat, memory.events …)
 kv() { awk -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null; }
 
+# ---- comparing snapshots ------------------------------------------------------------------
+
+# added_lines BEFORE AFTER — the lines of AFTER that are not in BEFORE (comm -13 of the two,
+# without process substitution: a <(…) inside $(…) is a child that the $(…) subshell leaves
+# unreaped when it exits — an orphan, and a zombie wherever pid 1 does not reap)
+added_lines() { printf '%s\n' "$2" | grep -vxF -e "$1" | sed '/^$/d'; return 0; }
+
 # ---- mounts -------------------------------------------------------------------------------
 
 # mounted_at PATH [PID] — the mountinfo line of the mount at PATH, seen from PID's namespace
