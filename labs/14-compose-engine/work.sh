@@ -83,7 +83,7 @@ cmd_run() {
   fi
   # provided: the one device node nearly every program opens, /dev/null (char 1:3), made in
   # the container's upper layer (docker mounts a tmpfs at /dev with a dozen such nodes)
-  mknod -m 0666 "$dir/rootfs/dev/null" c 1 3
+  mknod -m 0666 "$dir/rootfs/dev/null" c 1 3 2>/dev/null || die "run $name: no image at $dir/rootfs (step 1; engine rm $name)"
 
   # Step 2 — the container, detached. The subshell is its monitor: it waits for the chain and
   # records the exit status. The chain: a cgroup with the limits (cg-limit) → new mount, UTS,
