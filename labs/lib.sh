@@ -122,9 +122,16 @@ pids_in_pidns() {
 
 # ---- kernel truth: cgroups ----------------------------------------------------------------
 
-# cg_mode — unified (pure v2), hybrid (v1 controllers + an empty v2 tree), or legacy (v1 only)
+# cg_mode — unified (pure v2), hybrid (v1 controllers + an empty v2 tree), or legacy (v1 only):
+# statfs(2) of /sys/fs/cgroup says cgroup2fs on a v2 host, tmpfs (holding one mount per v1
+# hierarchy) otherwise; a hybrid host also has a cgroup2fs at /sys/fs/cgroup/unified.
+#
+# For testing the v2 branches on a hybrid host: LAB_CG_MODE=unified LAB_CG_V2=/sys/fs/cgroup/unified
+# makes the readers below take the v2 paths into the real (controller-less) v2 tree there.
+LAB_CG_V2=${LAB_CG_V2:-/sys/fs/cgroup}   # where the v2 tree is mounted on a unified host
 cg_mode() {
-  if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo unified
+  if [ -n "${LAB_CG_MODE:-}" ]; then echo "$LAB_CG_MODE"
+  elif [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo unified
   elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then echo hybrid
   else echo legacy; fi
 }
@@ -135,7 +142,7 @@ cg_dir_of() {
   local pid=$1 ctrl=$2 mnt rel
   if [ "$(cg_mode)" = unified ]; then
     rel=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
-    echo "/sys/fs/cgroup$rel"; return
+    echo "$LAB_CG_V2${rel%/}"; return
   fi
   mnt=$(awk -v c="$ctrl" '$0 ~ / - cgroup / { n=split($NF, o, ","); for (i=1;i<=n;i++) if (o[i]==c) { print $5; exit } }' /proc/self/mountinfo)
   rel=$(awk -F: -v c="$ctrl" '{ n=split($2, o, ","); for (i=1;i<=n;i++) if (o[i]==c) { print $3; exit } }' "/proc/$pid/cgroup")
@@ -146,10 +153,23 @@ cg_file() {
   local dir; dir=$(cg_dir_of "$1" "$2") || return 1
   if [ "$(cg_mode)" = unified ]; then echo "$dir/$4"; else echo "$dir/$3"; fi
 }
+# cg_line PID CONTROLLER — PID's line of /proc/PID/cgroup for CONTROLLER: the v1 hierarchy's
+# ("8:pids:/ctrkit-lab-13"), or on v2 the one line there is ("0::/ctrkit-lab-13")
+cg_line() {
+  if [ "$(cg_mode)" = unified ]; then grep '^0::' "/proc/$1/cgroup"
+  else awk -F: -v c="$2" '{ n=split($2, o, ","); for (i=1;i<=n;i++) if (o[i]==c) { print; exit } }' "/proc/$1/cgroup"; fi
+}
 # cg_named CONTROLLER NAME — where cg-limit --name NAME (run from this shell) makes its cgroup
 cg_named() { local d; d=$(cg_dir_of $$ "$1") && echo "${d%/}/$2"; }
 # kv FILE KEY — the value of "KEY value" in a flat-keyed file (cpu.stat, memory.events …)
 kv() { awk -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null; }
+
+# ---- comparing snapshots ------------------------------------------------------------------
+
+# added_lines BEFORE AFTER — the lines of AFTER that are not in BEFORE (comm -13 of the two,
+# without process substitution: a <(…) inside $(…) is a child that the $(…) subshell leaves
+# unreaped when it exits — an orphan, and a zombie wherever pid 1 does not reap)
+added_lines() { printf '%s\n' "$2" | grep -vxF -e "$1" | sed '/^$/d'; return 0; }
 
 # ---- mounts -------------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ cmd_all() {
     local t0=$SECONDS
     cmd_check "$n" "$dir/solution/work.sh" > "$log" 2>&1; local rc=$?
     after=$(leak_snapshot)
-    leaks=$(comm -13 <(echo "$before") <(echo "$after") | sed '/^$/d')
+    leaks=$(added_lines "$before" "$after")
     if [ -n "$leaks" ]; then
       rc=1; { echo "  FAIL left behind after cleanup:"; echo "$leaks" | sed 's/^/       /'; } >> "$log"
       run_phase "$dir" cleanup.sh >/dev/null 2>&1

@@ -23,7 +23,7 @@ step "2. mounts made inside stay inside"
 mounted_at "$STAGE/inside-a" "$a" | grep -q ' - tmpfs a-tmp ' && pass "A sees its tmpfs on stage/inside-a (/proc/$a/mountinfo)" || fail "no tmpfs a-tmp on stage/inside-a in A's mountinfo" "inside A: mount -t tmpfs NAME DIR"
 mounted_at "$STAGE/inside-b" "$b" | grep -q ' - tmpfs b-tmp ' && pass "B sees its tmpfs on stage/inside-b (/proc/$b/mountinfo)" || fail "no tmpfs b-tmp on stage/inside-b in B's mountinfo" "inside B: mount -t tmpfs NAME DIR"
 host_now=$(awk '{ print $5 }' /proc/self/mountinfo | sort)
-leaked=$(comm -13 <(echo "$host_before") <(echo "$host_now"))
+leaked=$(added_lines "$host_before" "$host_now")
 [ -z "$leaked" ] && pass "host mountinfo unchanged: no mount made inside A or B reached the host" \
   || fail "the host now has: $leaked" "a mount in a *shared* mount propagates to its peers — the host. slave receives but never sends"
 

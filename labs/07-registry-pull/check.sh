@@ -85,5 +85,5 @@ grep -q "demo:2" "$STORE"/images/*.json 2>/dev/null && leftover="$leftover recor
 after=$(cd "$STORE" 2>/dev/null && find . -path ./lock -prune -o -print | sort)
 if [ -n "$rc" ] && [ -d "$STORE" ] && [ -z "$leftover" ] && [ "$before" = "$after" ]; then
   pass "nothing of demo:2 in the store (no blob, layer or record), and the store is entry for entry as before"
-else fail "the store changed:${leftover:- $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')}" "the pull must verify before it stores; run step 5 into the same store as step 3"; fi
+else fail "the store changed:${leftover:- $({ added_lines "$after" "$before" | sed 's/^/< /'; added_lines "$before" "$after" | sed 's/^/> /'; } | head -3 | tr '\n' ' ')}" "the pull must verify before it stores; run step 5 into the same store as step 3"; fi
 check_result

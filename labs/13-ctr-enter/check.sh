@@ -21,8 +21,8 @@ if wait_until 10 'test -n "$(pids_by_comm lab13-probe)"'; then
     [ "$(ns_of "$p" $k)" = "$(ns_of "$TARGET" $k)" ] && pass "$k: the probe's $(ns_of "$p" $k) is pid 1's" \
       || fail "$k: probe $(ns_of "$p" $k), pid 1 $(ns_of "$TARGET" $k)" "-t PID names the target; -a joins every namespace it has"
   done
-  if diff -q "/proc/$p/cgroup" "/proc/$TARGET/cgroup" >/dev/null; then pass "the probe's /proc/$p/cgroup is pid 1's, line for line ($(grep pids "/proc/$p/cgroup"))"
-  else fail "the probe's cgroups differ from pid 1's ($(grep pids "/proc/$p/cgroup") vs $(grep pids "/proc/$TARGET/cgroup"))" "joining namespaces does not move a process into a cgroup: ctr-enter -a does both (--no-join-cgroup would not)"; fi
+  if diff -q "/proc/$p/cgroup" "/proc/$TARGET/cgroup" >/dev/null; then pass "the probe's /proc/$p/cgroup is pid 1's, line for line ($(cg_line "$p" pids))"
+  else fail "the probe's cgroups differ from pid 1's ($(cg_line "$p" pids) vs $(cg_line "$TARGET" pids))" "joining namespaces does not move a process into a cgroup: ctr-enter -a does both (--no-join-cgroup would not)"; fi
   cgl=$(grep -n -m1 'cgroup.procs' "$LAB_TMP/enter.explain" | cut -d: -f1); nsl=$(grep -n -m1 '] setns(' "$LAB_TMP/enter.explain" | cut -d: -f1)
   [ -n "$cgl" ] && [ -n "$nsl" ] && [ "$cgl" -lt "$nsl" ] && pass "--explain showed the write to the target's cgroup.procs before the setns calls" || fail "no cgroup.procs write in ctr-enter's --explain" "-a joins the cgroups"
 else fail "no lab13-probe process appeared" "ctr-enter -t PID … -- COMMAND; $(grep -m1 'ctr-enter:' "$LAB_TMP/enter.explain")"; fi
@@ -40,9 +40,9 @@ step "3. the naive way escapes pids.max"
 burst_naive "$TARGET" > "$LAB_TMP/naive.out" 2>&1
 wait_until 5 'test "$(probes | wc -l)" -ge 40'; n=$(probes | wc -l)
 p=$(probes | head -1)
-if [ "$n" -ge 40 ] && [ "$n" -gt "${pids_max:-0}" ]; then
+if [ "$n" -ge 40 ] && [[ $pids_max =~ ^[0-9]+$ ]] && [ "$n" -gt "$pids_max" ]; then
   pass "all $n probes started in the container's pid namespace, above its pids.max $pids_max"
-  [ -n "$p" ] && ! diff -q "/proc/$p/cgroup" "/proc/$TARGET/cgroup" >/dev/null && pass "because they are not in its cgroup: $(grep pids "/proc/$p/cgroup")"
-else fail "$n probes in the container's pid namespace after burst_naive (want 40)" "nsenter -t PID with the five classic namespace flags — and nothing about cgroups"; fi
+  [ -n "$p" ] && ! diff -q "/proc/$p/cgroup" "/proc/$TARGET/cgroup" >/dev/null && pass "because they are not in its cgroup: $(cg_line "$p" pids)"
+else fail "$n probes in the container's pid namespace after burst_naive (want 40, above pids.max '$pids_max')" "nsenter -t PID with the five classic namespace flags — and nothing about cgroups"; fi
 kill_probes
 check_result

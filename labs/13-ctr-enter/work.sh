@@ -49,7 +49,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   source "${LAB_DIR:?run me with ./labs/run.sh try NN}/../lib.sh"   # wait_until, kill_tree
   start_target || exit 1; echo "== target pid 1 is host pid $TARGET"
   enter_probe "$TARGET"; sleep 0.5
-  for p in $TARGET $(pgrep -x lab13-probe); do echo "== $p: $(readlink /proc/$p/ns/pid /proc/$p/ns/mnt | tr '\n' ' ') $(grep pids /proc/$p/cgroup)"; done
+  for p in $TARGET $(pgrep -x lab13-probe); do echo "== $p: $(readlink /proc/$p/ns/pid /proc/$p/ns/mnt | tr '\n' ' ') $(cg_line "$p" pids)"; done
   burst_joined "$TARGET" 2>&1 | tail -n 2; echo "== joined: $(pgrep -cx lab13-probe) probes"
   burst_naive "$TARGET"; sleep 0.5; echo "== after nsenter: $(pgrep -cx lab13-probe) probes"
   kill -TERM "$(cat "$LAB_TMP/target.pid")"; wait
