@@ -222,6 +222,9 @@ fn containers_on_the_bridge_reach_each_other_by_name() {
     let hosts = h.ok(&["exec", "beta", "cat", "/etc/hosts"]);
     assert!(hosts.contains(&format!("{alpha_ip}\talpha alpha-host")), "{hosts}");
     assert!(hosts.contains(&format!("{beta_ip}\tbeta")), "{hosts}");
+    // Shared, so read-only: no container may redirect the others' names.
+    let o = h.ctrkit(&["exec", "beta", "sh", "-c", "echo 10.66.0.99 alpha >> /etc/hosts"]);
+    assert!(!o.status.success(), "a container could write the shared /etc/hosts");
     let deadline = Instant::now() + Duration::from_secs(10);
     let body = loop {
         let o = h.ctrkit(&["exec", "beta", "timeout", "3", "wget", "-qO-", "http://alpha/"]);

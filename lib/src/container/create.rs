@@ -159,6 +159,8 @@ fn record(c: &Container) -> Result<Created<'_>> {
             created.done = true;
             return Err(Error::invalid(format!("container {}", c.name), "is already running"));
         }
+        // An address still recorded (its supervisor was killed) goes back before a new one.
+        network::release(&c.state_root, &old)?;
     } else {
         let containers = state::containers_dir(&c.state_root);
         std::fs::create_dir_all(&containers).map_err(|e| Error::io("mkdir", containers.display(), e))?;

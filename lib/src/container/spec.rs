@@ -127,12 +127,15 @@ pub fn mounts(o: &RunOptions, state_dir: &Path) -> Result<Vec<Mount>> {
         mount("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev", "ro"])?,
     ];
     for file in ["hostname", "hosts", "resolv.conf"] {
-        let src = match (file, &o.network) {
-            // On the bridge, the network's shared hosts file names every container on it.
-            ("hosts", NetworkMode::Bridge) => Network::default_bridge(&o.state_root).hosts_file(),
-            _ => state_dir.join(file),
+        let (src, opts): (_, &[&str]) = match (file, &o.network) {
+            // On the bridge, the network's shared hosts file names every container on it;
+            // read-only, or one container could redirect the names all the others look up.
+            ("hosts", NetworkMode::Bridge) => {
+                (Network::default_bridge(&o.state_root).hosts_file(), &["rbind", "ro", "rprivate"])
+            }
+            _ => (state_dir.join(file), &["rbind", "rprivate"]),
         };
-        m.push(mount(&format!("/etc/{file}"), "bind", &src.to_string_lossy(), &["rbind", "rprivate"])?);
+        m.push(mount(&format!("/etc/{file}"), "bind", &src.to_string_lossy(), opts)?);
     }
     for v in &o.volumes {
         let opts: &[&str] = if v.read_only { &["rbind", "ro", "rprivate"] } else { &["rbind", "rprivate"] };
