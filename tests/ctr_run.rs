@@ -374,22 +374,46 @@ fn bad_input_is_refused_and_creates_nothing() {
 #[test]
 fn tty_gives_a_terminal() {
     let Some((root, state)) = setup() else { return };
-    let out = ok(&ctr_run(
-        &state,
-        &[
-            "--rm",
-            "-t",
-            "--rootfs",
-            root.to_str().unwrap(),
-            "--",
-            "sh",
-            "-c",
-            "test -t 0 && test -t 1 && echo TTY $TERM",
-        ],
-    )
-    .output()
-    .unwrap());
+    let r = root.to_str().unwrap();
+    let script = "test -t 0 && test -t 1 && echo TTY $TERM; tty; ls /dev/pts | tr '\\n' ' '; echo; \
+                  stat -c '%u %a' /dev/pts/0; grep ' /dev/pts ' /proc/self/mountinfo";
+    let out = ok(&ctr_run(&state, &["--rm", "-t", "--rootfs", r, "--", "sh", "-c", script]).output().unwrap());
     assert!(out.contains("TTY xterm"), "{out}");
+    // The terminal is the container's own: pty 0 of a devpts instance of its own.
+    assert!(out.contains("\r\n/dev/pts/0\r\n"), "tty inside: {out}");
+    assert!(out.contains("\r\n0 ptmx \r\n"), "only its own pty in /dev/pts: {out}");
+    assert!(out.contains("\r\n0 620\r\n"), "root's, mode 0620: {out}");
+    let pts = out.lines().find(|l| l.contains(" /dev/pts ")).unwrap_or_default();
+    assert!(pts.contains(" - devpts ") && pts.contains("ptmxmode=666"), "{pts}");
+    // A user's terminal is theirs; detached (-d -t) the terminal is the container's own too.
+    let out =
+        ok(&ctr_run(&state, &["--rm", "-t", "-u", "1000", "--rootfs", r, "--", "stat", "-c", "%u", "/dev/pts/0"])
+            .output()
+            .unwrap());
+    assert_eq!(out, "1000\r\n");
+    let id = ok(&ctr_run(&state, &["-d", "-t", "--rootfs", r, "--", "tty"]).output().unwrap()).trim().to_string();
+    let log = state.path().join("containers").join(&id).join("container.log");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("pts") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(std::fs::read_to_string(&log).unwrap_or_default().contains(r#""log":"/dev/pts/0\r\n""#));
+    let _ = std::fs::remove_dir_all(state.path().join("containers").join(&id));
+    let _ = std::fs::remove_dir_all(state.path().join("names"));
+    // The window size: the user's at the start, and the new one after a resize (SIGWINCH),
+    // with a terminal from script(1) on our side.
+    if !Path::new("/usr/bin/script").exists() {
+        return skip("script (util-linux) not installed");
+    }
+    let inner = format!(
+        "stty rows 33 cols 101; (sleep 1; stty rows 40 cols 120 < /dev/tty) & \
+         CTRKIT_STATE={} {BIN} --rm -t --rootfs {r} -- sh -c 'stty size; sleep 2; stty size'",
+        state.path().display()
+    );
+    let o = Command::new("script").args(["-qec", &inner, "/dev/null"]).stdin(Stdio::null()).output().unwrap();
+    let out = ok(&o);
+    assert!(out.contains("33 101\r\n") && out.contains("40 120\r\n"), "{out}");
+    assert_clean(&state);
 }
 
 #[test]

@@ -255,6 +255,11 @@ fn exec_joins_namespaces_cgroups_and_passes_status() {
         w.ok(&["exec", "-e", "FOO=bar", "-w", "/tmp", "-u", "65534", "box", "sh", "-c", "echo $FOO; pwd; id -u"]),
         "bar\n/tmp\n65534\n"
     );
+    // -t: a terminal from the container's own /dev/pts, owned by the exec'd user.
+    assert_eq!(
+        w.ok(&["exec", "-t", "-u", "65534", "box", "sh", "-c", "tty; stat -c %u $(tty)"]),
+        "/dev/pts/0\r\n65534\r\n"
+    );
     assert_eq!(w.run(&["exec", "box", "sh", "-c", "exit 7"]).status.code(), Some(7));
     assert_eq!(w.run(&["exec", "box", "no-such-command"]).status.code(), Some(127));
     // The pids limit holds for exec'd processes: 30 background sleeps cannot all start.

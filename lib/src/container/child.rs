@@ -9,6 +9,7 @@
 //! | 4 | overlay root; spec mounts; /dev nodes; workdir | all paths resolved inside the root, before pivot  |
 //! | 5 | pivot_root; masked and read-only paths       | after pivot: /proc is the container's own          |
 //! | 6 | sethostname                                  | the UTS namespace is ours                          |
+//! | 6a| with -t: open /dev/ptmx, send `Terminal` + the master fd, slave onto 0-2 | after pivot: /dev/ptmx is the container's own devpts instance, so the terminal is /dev/pts/0 inside |
 //! | 7 | wait for `Joined`; unshare(NEWCGROUP)        | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare |
 //! | 8 | `--init`: fork, parent becomes init          | init is pid 1, the command its child               |
 //! | 9 | setsid + TIOCSCTTY (with -t)                 | the pty becomes the controlling terminal           |
@@ -20,7 +21,7 @@
 //! Used by: container::create.
 
 use super::create::Container;
-use super::{devices, exec, in_root, masked, mounts, rootfs};
+use super::{devices, exec, in_root, masked, mounts, rootfs, tty};
 use crate::error::{Error, Result};
 use crate::explain::{self, Op};
 use crate::ns;
@@ -35,6 +36,18 @@ pub struct ChildIo {
     pub stderr: Option<OwnedFd>,
     /// stdin is a terminal to make our controlling one.
     pub tty: bool,
+    /// The container's pid 1 opens a pty in its own /dev/pts (step 6a), sends the master to
+    /// the parent and makes the slave its 0-2 (`-t`; then the three fds above are unused).
+    pub pty_inside: bool,
+    /// The new terminal's size, set before the command starts (the user's, read before fork).
+    pub window: Option<libc::winsize>,
+}
+
+impl ChildIo {
+    /// `-t` for a container: its terminal is made inside it (step 6a), `window` rows and columns.
+    pub fn terminal_inside(window: Option<libc::winsize>) -> ChildIo {
+        ChildIo { stdin: None, stdout: None, stderr: None, tty: true, pty_inside: true, window }
+    }
 }
 
 /// Run steps 1–11; never returns.
@@ -81,6 +94,22 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
     }
     if let Some(h) = c.spec.hostname() {
         crate::uts::set_hostname(h)?;
+    }
+    if io.pty_inside {
+        let (master, slave) = tty::allocate(Some(c.privileges.uid))?;
+        if let Some(ws) = &io.window {
+            let op = Op::new(
+                format!("ioctl(master, TIOCSWINSZ, {}x{})", ws.ws_col, ws.ws_row),
+                "the user's window size, before the command starts",
+                "ioctl_tty(2)",
+            );
+            explain::change(op, "pty master", || crate::sys::tty::set_window_size(master.as_fd(), ws))?;
+        }
+        chan.send_fd(Step::Terminal, master.as_fd())?;
+        drop(master);
+        for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
+            dup(&slave).map_err(|e| Error::errno("dup2", "pty slave", e))?;
+        }
     }
 
     chan.wait_for(Step::Joined)?;

@@ -8,8 +8,8 @@
 //! | 1 | check flags, resolve the user, build the spec, compile seccomp | —                                 |
 //! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits | —                 |
 //! | 3 | block forwarded signals; unshare(CLONE_NEWPID); fork | born as pid 1 of the new pid namespace      |
-//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces, root, mounts, pivot_root, hostname |
-//! | 5 | wait: end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
+//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces, root, mounts, pivot_root, hostname; with -t: open /dev/ptmx (its own devpts), send `Terminal` + the master fd (SCM_RIGHTS) |
+//! | 5 | receive: `Terminal` = keep the master and go on receiving; end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
 //! | 6 | record `running` (pid + start time); forward signals, wait4 | the command runs                   |
 //! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; with --rm remove the state dir | — |
 //!
@@ -177,9 +177,19 @@ fn initial_state(c: &Container) -> State {
     }
 }
 
-/// A started container: its pid 1 as we see it.
+/// A started container: its pid 1 as we see it, and with `-t` the master of the terminal it
+/// opened inside (step 5).
 pub struct Started {
     pub pid: Pid,
+    pub terminal: Option<std::os::fd::OwnedFd>,
+}
+
+impl Started {
+    /// The terminal's master, taken (`-t` only), sized like our terminal.
+    pub fn pty(&mut self) -> Result<super::tty::Pty> {
+        let master = self.terminal.take().ok_or_else(|| Error::invalid("container", "sent no terminal"))?;
+        Ok(super::tty::Pty::from_master(master))
+    }
 }
 
 impl Created<'_> {
@@ -210,17 +220,19 @@ impl Created<'_> {
             let _ = nix::sys::wait::waitpid(pid, None);
             return Err(e);
         }
-        match ours.receive()? {
-            None => {}
-            Some((step, text)) => {
-                let _ = nix::sys::wait::waitpid(pid, None);
-                let code = match step {
-                    Step::NotFound => crate::process::exec::NOT_FOUND,
-                    Step::NotExecutable => crate::process::exec::NOT_EXECUTABLE,
-                    _ => return Err(Error::invalid("container", text)),
-                };
-                return Ok(Err(Outcome::ExecFailed { code, error: Error::invalid("container", text) }));
+        let mut terminal = None;
+        while let Some(message) = ours.receive_message()? {
+            if message.step == Step::Terminal && message.fd.is_some() {
+                terminal = message.fd;
+                continue;
             }
+            let _ = nix::sys::wait::waitpid(pid, None);
+            let code = match message.step {
+                Step::NotFound => crate::process::exec::NOT_FOUND,
+                Step::NotExecutable => crate::process::exec::NOT_EXECUTABLE,
+                _ => return Err(Error::invalid("container", message.text)),
+            };
+            return Ok(Err(Outcome::ExecFailed { code, error: Error::invalid("container", message.text) }));
         }
         let start_time = crate::process::procfs::start_time(pid.as_raw()).unwrap_or(0);
         state::update(&c.dir, |s| {
@@ -229,7 +241,7 @@ impl Created<'_> {
             s.pid_start_time = start_time;
             s.started = Some(crate::timestamp::now_rfc3339());
         })?;
-        Ok(Ok(Started { pid }))
+        Ok(Ok(Started { pid, terminal }))
     }
 
     /// Step 7: record the end and remove what the run made (everything, with --rm).
@@ -286,7 +298,14 @@ pub fn create_only(o: &RunOptions) -> Result<String> {
 
 /// ChildIo for the plain foreground case: our own stdio, stdin only with -i.
 pub fn inherit_io(stdin: bool) -> Result<ChildIo> {
-    Ok(ChildIo { stdin: if stdin { None } else { Some(child::dev_null()?) }, stdout: None, stderr: None, tty: false })
+    Ok(ChildIo {
+        stdin: if stdin { None } else { Some(child::dev_null()?) },
+        stdout: None,
+        stderr: None,
+        tty: false,
+        pty_inside: false,
+        window: None,
+    })
 }
 
 /// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty.
@@ -296,10 +315,9 @@ pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
     let forwarding = crate::process::supervise::block()?;
     let outcome = match c.io {
         Io::Tty { stdin } => {
-            let pty = super::tty::Pty::open()?;
-            let io = pty.child_io()?;
-            match created.start(io, &forwarding)? {
-                Ok(started) => Outcome::Exited(pty.relay(started.pid, stdin)?),
+            match created.start(ChildIo::terminal_inside(super::tty::our_window_size()), &forwarding)? {
+                // (Dropping `created` on the error path kills what runs in the cgroup.)
+                Ok(mut started) => Outcome::Exited(started.pty()?.relay(started.pid, stdin)?),
                 Err(failed) => failed,
             }
         }

@@ -5,7 +5,7 @@
 //! | # | ctr-run                          | monitor (double-forked, setsid)                          |
 //! |---|----------------------------------|----------------------------------------------------------|
 //! | 1 | prepare (all checks), fork M1    | M1: setsid (no controlling terminal), fork M2, _exit — M2 is re-parented to init (or the nearest subreaper), so ctr-run leaves no zombie and no parent behind |
-//! | 2 | reap M1; wait on the socket      | M2: stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (or a pty with -t); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock |
+//! | 2 | reap M1; wait on the socket      | M2: stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (with -t: the container opens its own pty and sends M2 the master); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock |
 //! | 3 |                                  | send `Started` (or the error), close the socket          |
 //! | 4 | print the id, exit 0 (or the error, 125/126/127) | relay the pipes into container.log (log.rs) and to attached clients, their input to the container's stdin (attach.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
 //! | 5 |                                  | only then close attach.sock and its clients: a client that sees the socket close finds the exit code recorded |
@@ -19,8 +19,8 @@
 use super::attach::Hub;
 use super::child::{self, ChildIo};
 use super::create::{self, Container, Outcome};
+use super::log;
 use super::options::{Io, RunOptions};
-use super::{log, tty};
 use crate::error::{Error, Result};
 use crate::process::sync::{self, Channel, Step};
 use crate::process::{fork, Forked};
@@ -71,6 +71,8 @@ fn monitor(c: &Container, chan: Channel) -> ! {
 }
 
 fn supervise(c: &Container, chan: &Channel) -> Result<()> {
+    // The terminal ctr-run was started from (if any) gives a -t container its first size.
+    let window = super::tty::our_window_size();
     let null = child::dev_null()?;
     for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
         dup(&null).map_err(|e| Error::errno("dup2", "/dev/null", e))?;
@@ -82,16 +84,11 @@ fn supervise(c: &Container, chan: &Channel) -> Result<()> {
         _ => (false, false),
     };
     let pipe = |what| nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| Error::errno("pipe2", what, e));
-    // `ours`: the container's stdin as the monitor holds it, for attach clients (-i only).
-    let (sources, io, ours) = if tty {
-        let pty = tty::Pty::open()?;
-        let io = pty.child_io()?;
-        let ours = if keep_stdin {
-            Some(pty.master.try_clone().map_err(|e| Error::io("dup", "pty master", e))?)
-        } else {
-            None
-        };
-        (vec![(pty.master, "stdout")], io, ours)
+    // With -t the container opens its terminal itself and sends us the master (create.rs
+    // step 5); without, it gets pipes whose other ends we keep. `ours`: the container's
+    // stdin as the monitor holds it, for attach clients (-i only).
+    let (mut sources, io, mut ours) = if tty {
+        (Vec::new(), ChildIo::terminal_inside(window), None)
     } else {
         let ((out_r, out_w), (err_r, err_w)) = (pipe("container stdout")?, pipe("container stderr")?);
         let (stdin, ours) = if keep_stdin {
@@ -100,15 +97,29 @@ fn supervise(c: &Container, chan: &Channel) -> Result<()> {
         } else {
             (child::dev_null()?, None)
         };
-        let io = ChildIo { stdin: Some(stdin), stdout: Some(out_w), stderr: Some(err_w), tty: false };
+        let io = ChildIo {
+            stdin: Some(stdin),
+            stdout: Some(out_w),
+            stderr: Some(err_w),
+            tty: false,
+            pty_inside: false,
+            window: None,
+        };
         (vec![(out_r, "stdout"), (err_r, "stderr")], io, ours)
     };
-    let mut hub = match ours {
-        Some(fd) => Some(Hub::listen(&c.dir, fd)?),
-        None => None,
-    };
+    let mut hub = None;
     let outcome = match created.start(io, &forwarding)? {
-        Ok(started) => {
+        Ok(mut started) => {
+            if tty {
+                let master = started.pty()?.master;
+                if keep_stdin {
+                    ours = Some(master.try_clone().map_err(|e| Error::io("dup", "pty master", e))?);
+                }
+                sources.push((master, "stdout"));
+            }
+            if let Some(fd) = ours.take() {
+                hub = Some(Hub::listen(&c.dir, fd)?);
+            }
             chan.send_with(Step::Started, &started.pid.to_string())?;
             let log_file = c.dir.join(log::LOG_FILE);
             Outcome::Exited(log::relay_to_log(&log_file, sources, started.pid, hub.as_mut())?)

@@ -57,6 +57,13 @@ pub fn resolve(roots: &[PathBuf], spec: Option<&str>) -> Result<ResolvedUser> {
     resolve_with(&passwd, &groups, spec.unwrap_or("0"))
 }
 
+/// Whether the image's /etc/group (topmost of `roots`) has a group with this number: the
+/// container's /dev/pts is mounted with gid=5 only when `tty` (5) exists there.
+pub fn has_group(roots: &[PathBuf], gid: u32) -> bool {
+    let groups = read_in_roots(roots, "etc/group").ok().flatten().map(|t| parse_group(&t)).unwrap_or_default();
+    groups.iter().any(|g| g.gid == gid)
+}
+
 fn resolve_with(passwd: &[Passwd], groups: &[Group], spec: &str) -> Result<ResolvedUser> {
     let bad = |why: String| Error::invalid(format!("-u {spec:?}"), why);
     let (user, group) = match spec.split_once(':') {
