@@ -213,6 +213,34 @@ impl SignalCode for std::process::ExitStatus {
 }
 
 #[test]
+fn sys_fs_cgroup_shows_the_containers_own_cgroup_read_only() {
+    let Some((root, state)) = setup() else { return };
+    let out = ok(&sh(
+        &state,
+        root,
+        &["--memory", "48M"],
+        "grep ' /sys/fs/cgroup' /proc/self/mountinfo; echo; \
+         cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null; \
+         cat /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/memory/cgroup.procs 2>/dev/null | head -1; \
+         mkdir /sys/fs/cgroup/x /sys/fs/cgroup/memory/x /sys/fs/cgroup/unified/x 2>&1; \
+         echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1; true",
+    ));
+    let (mounts, rest) = out.split_once("\n\n").unwrap_or_else(|| panic!("{out}"));
+    assert!(!mounts.is_empty(), "no /sys/fs/cgroup inside: {out}");
+    for line in mounts.lines() {
+        let options = line.split(' ').nth(5).unwrap_or_default();
+        assert!(options.starts_with("ro,"), "writable: {line}");
+    }
+    let mut rest = rest.lines();
+    // memory.max (v2) or memory.limit_in_bytes (v1): the container's own limit, 48M.
+    assert_eq!(rest.next(), Some("50331648"), "{out}");
+    // Its cgroup is the root there: pid 1 (the container's) is in it.
+    assert_eq!(rest.next(), Some("1"), "{out}");
+    assert!(rest.all(|l| l.contains("Read-only file system")), "{out}");
+    assert_clean(&state);
+}
+
+#[test]
 fn pids_limit_stops_a_fork_bomb() {
     let Some((root, state)) = setup() else { return };
     let t = Instant::now();
@@ -392,13 +420,15 @@ fn tty_gives_a_terminal() {
             .unwrap());
     assert_eq!(out, "1000\r\n");
     let id = ok(&ctr_run(&state, &["-d", "-t", "--rootfs", r, "--", "tty"]).output().unwrap()).trim().to_string();
-    let log = state.path().join("containers").join(&id).join("container.log");
+    let dir = state.path().join("containers").join(&id);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&log).unwrap_or_default().contains("pts") && Instant::now() < deadline {
+    while !std::fs::read_to_string(dir.join("state.json")).unwrap_or_default().contains("\"exited\"") {
+        assert!(Instant::now() < deadline, "the -d -t container did not end");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(std::fs::read_to_string(&log).unwrap_or_default().contains(r#""log":"/dev/pts/0\r\n""#));
-    let _ = std::fs::remove_dir_all(state.path().join("containers").join(&id));
+    let log = std::fs::read_to_string(dir.join("container.log")).unwrap_or_default();
+    assert!(log.contains(r#""log":"/dev/pts/0\r\n""#), "{log}");
+    std::fs::remove_dir_all(&dir).unwrap();
     let _ = std::fs::remove_dir_all(state.path().join("names"));
     // The window size: the user's at the start, and the new one after a resize (SIGWINCH),
     // with a terminal from script(1) on our side.

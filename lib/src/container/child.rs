@@ -10,7 +10,7 @@
 //! | 5 | pivot_root; masked and read-only paths       | after pivot: /proc is the container's own          |
 //! | 6 | sethostname                                  | the UTS namespace is ours                          |
 //! | 6a| with -t: open /dev/ptmx, send `Terminal` + the master fd, slave onto 0-2 | after pivot: /dev/ptmx is the container's own devpts instance, so the terminal is /dev/pts/0 inside |
-//! | 7 | wait for `Joined`; unshare(NEWCGROUP)        | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare |
+//! | 7 | wait for `Joined`; unshare(NEWCGROUP); mount /sys/fs/cgroup (ro) | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare, and a cgroupfs mounted after that shows it as its root (cgroupfs.rs) |
 //! | 8 | `--init`: fork, parent becomes init          | init is pid 1, the command its child               |
 //! | 9 | setsid + TIOCSCTTY (with -t)                 | the pty becomes the controlling terminal           |
 //! | 10| drop privileges; seccomp (privileges.rs)     | last before exec: it constrains all later calls    |
@@ -21,7 +21,7 @@
 //! Used by: container::create.
 
 use super::create::Container;
-use super::{devices, exec, in_root, masked, mounts, rootfs, tty};
+use super::{cgroupfs, devices, exec, in_root, masked, mounts, rootfs, tty};
 use crate::error::{Error, Result};
 use crate::explain::{self, Op};
 use crate::ns;
@@ -113,7 +113,11 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
     }
 
     chan.wait_for(Step::Joined)?;
+    let cgroups = if wants_cgroupfs(c) { Some(cgroupfs_plan(&c.id)?) } else { None };
     ns::unshare::unshare(&[ns::CGROUP])?;
+    if let Some(plan) = cgroups {
+        cgroupfs::mount(&plan)?;
+    }
     if c.init {
         // Init keeps no fd: the sync socket must close when the *command* execs.
         super::init::become_init(|| {
@@ -131,6 +135,17 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
     explain::change(op, &process.cwd().display().to_string(), || nix::unistd::chdir(process.cwd()))
         .map_err(|e| e.with_hint("the working directory must exist in the image (-w, WorkingDir)"))?;
     exec::close_extra_fds()
+}
+
+/// The spec asks for /sys/fs/cgroup (a mount of type `cgroup`, which mounts.rs leaves to us).
+fn wants_cgroupfs(c: &Container) -> bool {
+    c.spec.mounts().as_deref().unwrap_or(&[]).iter().any(|m| m.typ().as_deref() == Some("cgroup"))
+}
+
+/// Step 7: which of our cgroups to show, read while /proc/self/cgroup still has full paths.
+fn cgroupfs_plan(id: &str) -> Result<Vec<cgroupfs::Hierarchy>> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| Error::io("read", "/proc/self/cgroup", e))?;
+    Ok(cgroupfs::plan(&text, id))
 }
 
 /// Step 1 (also used by `ctrkit exec`, exec_in.rs).

@@ -9,7 +9,7 @@
 //! | process.cwd           | `-w`, image WorkingDir, `/`                                   |
 //! | process.user          | `-u` / image User through the image's /etc/passwd (user.rs)   |
 //! | process.capabilities  | docker's 14 ± `--cap-add/--cap-drop` (caps.rs)                |
-//! | mounts                | /proc, /dev, /dev/pts (newinstance; gid=5 if the image has group 5), /dev/shm, /dev/mqueue, /sys (ro), /etc/{hostname,hosts,resolv.conf}, `-v` |
+//! | mounts                | /proc, /dev, /dev/pts (newinstance; gid=5 if the image has group 5), /dev/shm, /dev/mqueue, /sys (ro), /sys/fs/cgroup (ro, cgroupfs.rs), /etc/{hostname,hosts,resolv.conf}, `-v` |
 //! | linux.namespaces      | pid, network, ipc, uts, mount, cgroup                         |
 //! | linux.resources       | `--memory`, `--cpus`, `--pids-limit`                          |
 //! | linux.maskedPaths/readonlyPaths | docker's lists                                      |
@@ -129,6 +129,7 @@ pub fn mounts(o: &RunOptions, state_dir: &Path) -> Result<Vec<Mount>> {
         mount("/dev/shm", "tmpfs", "shm", &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"])?,
         mount("/dev/mqueue", "mqueue", "mqueue", &["nosuid", "noexec", "nodev"])?,
         mount("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev", "ro"])?,
+        mount("/sys/fs/cgroup", "cgroup", "cgroup", &["nosuid", "noexec", "nodev", "relatime", "ro"])?,
     ];
     for file in ["hostname", "hosts", "resolv.conf"] {
         let src = state_dir.join(file);
