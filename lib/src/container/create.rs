@@ -72,6 +72,9 @@ pub enum Outcome {
     Exited(Status),
     /// The command could not be started: 127 not found, 126 not executable.
     ExecFailed { code: u8, error: Error },
+    /// Foreground `run -it` only: the user detached (ctrl-p ctrl-q); the container runs on
+    /// under its monitor, which will record its end (detach.rs).
+    Detached,
 }
 
 /// Step 1: check and decide everything; creates nothing.
@@ -250,6 +253,7 @@ impl Created<'_> {
         let code = match outcome {
             Outcome::Exited(s) => s.code() as i32,
             Outcome::ExecFailed { code, .. } => *code as i32,
+            Outcome::Detached => return Err(Error::invalid("container", "detached: its monitor records its end")),
         };
         let cg = self.remove_cgroup();
         if self.c.remove {
@@ -308,8 +312,12 @@ pub fn inherit_io(stdin: bool) -> Result<ChildIo> {
     })
 }
 
-/// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty.
+/// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty. `-it` goes through a
+/// monitor instead, so that ctrl-p ctrl-q can leave it running (detach::run_attached).
 pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
+    if o.io == (Io::Tty { stdin: true }) {
+        return super::detach::run_attached(o);
+    }
     let c = prepare(o)?;
     let created = create(&c)?;
     let forwarding = crate::process::supervise::block()?;

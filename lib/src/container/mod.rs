@@ -23,7 +23,7 @@
 //! | `init`         | `--init`: pid 1 that reaps and forwards signals                     |
 //! | `tty`          | `-t`: a pty opened inside the container, relayed in raw mode        |
 //! | `detach`, `log`| `-d`: the monitor and the json-file log                             |
-//! | `attach`, `attach_client` | `-d -i` + `ctrkit attach`: the monitor's socket; the user's end |
+//! | `attach`, `attach_client`, `attach_frame` | `-d -i`, `run -it` + `ctrkit attach`: the monitor's socket; the user's end; the frames between |
 //! | `pipeline`     | `--print-pipeline`: the same container as small tools               |
 //! | `lookup`, `liveness` | name / id / unique prefix → record; is its pid 1 really alive |
 //! | `signal`, `stop`, `remove` | kill (pidfd, start time checked); TERM → wait → KILL; rm that converges |
@@ -39,6 +39,7 @@
 
 pub mod attach;
 pub mod attach_client;
+pub mod attach_frame;
 pub mod caps;
 pub mod cgroupfs;
 pub mod child;
