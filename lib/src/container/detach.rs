@@ -7,7 +7,7 @@
 //! | # | ctr-run                          | monitor (double-forked, setsid)                          |
 //! |---|----------------------------------|----------------------------------------------------------|
 //! | 1 | prepare (all checks); -it: a socket pair; fork M1 | M1: setsid (no controlling terminal), fork M2, _exit — M2 is re-parented to init (or the nearest subreaper), so ctr-run leaves no zombie and no parent behind |
-//! | 2 | reap M1; wait on the socket      | M2: note ctr-run's window size; stdio to /dev/null; create (state dir, cgroup); start the container with stdout/stderr on pipes (with -t: the container opens its own pty, sized so, and sends M2 the master); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock (-it: the pair's other end is its first client) |
+//! | 2 | reap M1; wait on the socket      | M2: note ctr-run's window size; stdio to /dev/null (stderr only after step 3 under --explain); create (state dir, cgroup); start the container with stdout/stderr on pipes (with -t: the container opens its own pty, sized so, and sends M2 the master); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock (-it: the pair's other end is its first client) |
 //! | 3 |                                  | send `Started` (or the error), close the socket          |
 //! | 4 | -d: print the id, exit 0 (or the error, 125/126/127); -it: relay as `ctrkit attach` does (attach_client.rs) | relay the pipes into container.log (log.rs) and to attached clients, their input to the container's stdin (attach.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
 //! | 5 | -it: exit with the status from the `exit` frame (re-raising its signal), or 0 after ctrl-p ctrl-q | only then send attached clients the status and close attach.sock: a `--rm` container's record is gone by now |
@@ -130,8 +130,14 @@ fn supervise(c: &Container, chan: &Channel, first: Option<UnixStream>) -> Result
     // The terminal ctr-run was started from (if any) gives a -t container its first size.
     let window = super::tty::our_window_size();
     let null = child::dev_null()?;
-    for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
+    for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout] {
         dup(&null).map_err(|e| Error::errno("dup2", "/dev/null", e))?;
+    }
+    // Under --explain ctr-run's stderr shows our steps until the container runs; then we let
+    // go of it, as a daemon must (ctr-run may be gone, its terminal closed).
+    let leave_stderr = || nix::unistd::dup2_stderr(&null).map_err(|e| Error::errno("dup2", "/dev/null", e));
+    if !crate::explain::is_explaining() {
+        leave_stderr()?;
     }
     let created = create::create(c)?;
     let forwarding = crate::process::supervise::block()?;
@@ -180,6 +186,7 @@ fn supervise(c: &Container, chan: &Channel, first: Option<UnixStream>) -> Result
                 hub = Some(Hub::listen(&c.dir, fd, terminal, first)?);
             }
             chan.send_with(Step::Started, &started.pid.to_string())?;
+            leave_stderr()?;
             let log_file = c.dir.join(log::LOG_FILE);
             Outcome::Exited(log::relay_to_log(&log_file, sources, started.pid, hub.as_mut())?)
         }

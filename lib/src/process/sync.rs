@@ -95,8 +95,13 @@ impl Channel {
     /// Send `step` with an open fd attached (its number means nothing to the peer, which
     /// gets its own duplicate).
     pub fn send_fd(&self, step: Step, fd: BorrowedFd) -> Result<()> {
-        crate::sys::scm_rights::send_with_fd(self.fd.as_fd(), &[step as u8], fd)
-            .map_err(|e| Error::errno("sendmsg", format!("sync step {step:?} with fd {}", fd.as_raw_fd()), e))?;
+        let op = crate::explain::Op::new(
+            format!("sendmsg(sync, {step:?}, SCM_RIGHTS [{}])", fd.as_raw_fd()),
+            "hand an open fd to the other process",
+            "unix(7)",
+        );
+        let object = format!("sync step {step:?}");
+        crate::explain::run(op, &object, || crate::sys::scm_rights::send_with_fd(self.fd.as_fd(), &[step as u8], fd))?;
         Ok(())
     }
 
