@@ -155,16 +155,9 @@ impl Hub {
                     Ok(n) => {
                         c.partial.extend_from_slice(&buf[..n]);
                         got_data = true;
+                        // A client that sends something other than frames is dropped.
                         match attach_frame::take_frames(&mut c.partial) {
-                            Ok(frames) => {
-                                for (kind, payload) in frames {
-                                    match kind {
-                                        Kind::Stdin => self.pending.extend_from_slice(&payload),
-                                        Kind::Resize => resize(self.terminal.as_ref(), &payload),
-                                        _ => {}
-                                    }
-                                }
-                            }
+                            Ok(frames) => take_input(frames, &mut self.pending, self.terminal.as_ref()),
                             Err(_) => dropped.push(i),
                         }
                     }
@@ -220,6 +213,18 @@ impl Hub {
     /// The container's status, recorded already, to every client: the last frame they get.
     pub fn announce_exit(&mut self, status: Status) {
         self.broadcast(Kind::Exit, attach_frame::status_text(status).as_bytes());
+    }
+}
+
+/// A client's frames: keys join the input waiting for the container's stdin, a window size
+/// goes to the pty. (Output and exit frames are the monitor's to send, never to take.)
+fn take_input(frames: Vec<(Kind, Vec<u8>)>, pending: &mut Vec<u8>, terminal: Option<&OwnedFd>) {
+    for (kind, payload) in frames {
+        match kind {
+            Kind::Stdin => pending.extend_from_slice(&payload),
+            Kind::Resize => resize(terminal, &payload),
+            Kind::Stdout | Kind::Stderr | Kind::Exit => {}
+        }
     }
 }
 

@@ -5,8 +5,9 @@
 //! One poll(2) loop over the socket, our stdin and a signalfd:
 //! - socket → `stdout` frames to our stdout, `stderr` frames to our stderr; an `exit` frame is
 //!   the container's status, and end-of-file after it means we are done: we exit with that
-//!   status (re-raising its signal for `run -it`). A monitor that ends without one (an older
-//!   monitor, or one killed) leaves us to read the code from state.json, as `ctrkit wait` does;
+//!   status (re-raising its signal for `run -it`). A monitor that ends without one (killed,
+//!   or its send failed) leaves us to read the code from state.json, as `ctrkit wait` does.
+//!   (A monitor started by a ctrkit from before the frames sends raw bytes: we refuse them.)
 //! - stdin → `stdin` frames, watching for the detach keys ctrl-p ctrl-q (0x10 0x11): they are
 //!   not sent; we close the socket and exit 0, the container runs on. A ctrl-p alone is held
 //!   until the next byte shows it was not the start of the sequence, then sent;

@@ -96,20 +96,7 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
         crate::uts::set_hostname(h)?;
     }
     if io.pty_inside {
-        let (master, slave) = tty::allocate(Some(c.privileges.uid))?;
-        if let Some(ws) = &io.window {
-            let op = Op::new(
-                format!("ioctl(master, TIOCSWINSZ, {}x{})", ws.ws_col, ws.ws_row),
-                "the user's window size, before the command starts",
-                "ioctl_tty(2)",
-            );
-            explain::change(op, "pty master", || crate::sys::tty::set_window_size(master.as_fd(), ws))?;
-        }
-        chan.send_fd(Step::Terminal, master.as_fd())?;
-        drop(master);
-        for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
-            dup(&slave).map_err(|e| Error::errno("dup2", "pty slave", e))?;
-        }
+        open_terminal(c, chan, io.window.as_ref())?;
     }
 
     chan.wait_for(Step::Joined)?;
@@ -135,6 +122,26 @@ fn setup(c: &Container, chan: &Channel, io: ChildIo) -> Result<()> {
     explain::change(op, &process.cwd().display().to_string(), || nix::unistd::chdir(process.cwd()))
         .map_err(|e| e.with_hint("the working directory must exist in the image (-w, WorkingDir)"))?;
     exec::close_extra_fds()
+}
+
+/// Step 6a: a pty from the container's own /dev/pts, sized, its master sent to the parent, its
+/// slave our 0-2 (and later, step 9, our controlling terminal).
+fn open_terminal(c: &Container, chan: &Channel, window: Option<&libc::winsize>) -> Result<()> {
+    let (master, slave) = tty::allocate(Some(c.privileges.uid))?;
+    if let Some(ws) = window {
+        let op = Op::new(
+            format!("ioctl(master, TIOCSWINSZ, {}x{})", ws.ws_col, ws.ws_row),
+            "the user's window size, before the command starts",
+            "ioctl_tty(2)",
+        );
+        explain::change(op, "pty master", || crate::sys::tty::set_window_size(master.as_fd(), ws))?;
+    }
+    chan.send_fd(Step::Terminal, master.as_fd())?;
+    drop(master);
+    for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
+        dup(&slave).map_err(|e| Error::errno("dup2", "pty slave", e))?;
+    }
+    Ok(())
 }
 
 /// The spec asks for /sys/fs/cgroup (a mount of type `cgroup`, which mounts.rs leaves to us).

@@ -74,12 +74,11 @@ pub fn run_attached(o: &RunOptions) -> Result<Outcome> {
 /// socket pair whose other end the monitor holds as its first attach client.
 fn spawn_monitor(c: &Container, attach: bool) -> Result<std::result::Result<Option<UnixStream>, Outcome>> {
     let (ours, theirs) = sync::channel()?;
-    let (client, first) = match attach {
-        true => {
-            let (a, b) = UnixStream::pair().map_err(|e| Error::io("socketpair", "attach", e))?;
-            (Some(a), Some(b))
-        }
-        false => (None, None),
+    let (client, first) = if attach {
+        let (a, b) = UnixStream::pair().map_err(|e| Error::io("socketpair", "AF_UNIX, SOCK_STREAM (attach)", e))?;
+        (Some(a), Some(b))
+    } else {
+        (None, None)
     };
     match fork("the monitor's first half (daemon(7) double fork)")? {
         Forked::Child => {
