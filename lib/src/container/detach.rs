@@ -8,7 +8,7 @@
 //! |---|----------------------------------|----------------------------------------------------------|
 //! | 1 | prepare (all checks); -it: a socket pair; fork M1 | M1: setsid (no controlling terminal), fork M2, _exit — M2 is re-parented to init (or the nearest subreaper), so ctr-run leaves no zombie and no parent behind |
 //! | 2 | reap M1; wait on the socket      | M2: note ctr-run's window size; stdio to /dev/null (stderr only after step 3 under --explain); create (state dir, cgroup); start the container with stdout/stderr on pipes (with -t: the container opens its own pty, sized so, and sends M2 the master); stdin /dev/null, or with -i a pipe (the pty with -t) whose other end M2 keeps, listening on attach.sock (-it: the pair's other end is its first client) |
-//! | 3 |                                  | send `Started` (or the error), close the socket          |
+//! | 3 |                                  | send `Started` (or the error: a failed exec only after step 4's clean-up), close the socket |
 //! | 4 | -d: print the id, exit 0 (or the error, 125/126/127); -it: relay as `ctrkit attach` does (attach_client.rs) | relay the pipes into container.log (log.rs) and to attached clients, their input to the container's stdin (attach.rs); wait4; record `exited` + code; clean up (all of it with --rm) |
 //! | 5 | -it: exit with the status from the `exit` frame (re-raising its signal), or 0 after ctrl-p ctrl-q | only then send attached clients the status and close attach.sock: a `--rm` container's record is gone by now |
 //!
@@ -189,16 +189,15 @@ fn supervise(c: &Container, chan: &Channel, first: Option<UnixStream>) -> Result
             let log_file = c.dir.join(log::LOG_FILE);
             Outcome::Exited(log::relay_to_log(&log_file, sources, started.pid, hub.as_mut())?)
         }
-        Err(failed) => {
-            if let Outcome::ExecFailed { code, error } = &failed {
-                let step = if *code == crate::process::exec::NOT_FOUND { Step::NotFound } else { Step::NotExecutable };
-                chan.send_with(step, &error.cause.to_string())?; // ctr-run adds "invalid container: "
-            }
-            failed
-        }
+        Err(failed) => failed,
     };
-    // Step 5: the record first, then the status to attached clients, then the socket closes.
+    // Step 5: the record first (with --rm: its removal), then the word to whoever waits for
+    // it — ctr-run for a failed exec, attached clients for the status — then the socket closes.
     let finished = created.finish(&outcome);
+    if let Outcome::ExecFailed { code, error } = &outcome {
+        let step = if *code == crate::process::exec::NOT_FOUND { Step::NotFound } else { Step::NotExecutable };
+        chan.send_with(step, &error.cause.to_string())?; // ctr-run adds "invalid container: "
+    }
     if let (Some(h), Outcome::Exited(status)) = (hub.as_mut(), &outcome) {
         h.announce_exit(*status);
     }
