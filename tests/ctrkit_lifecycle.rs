@@ -603,8 +603,8 @@ fn attach_without_stdin_follows_the_output() {
     assert_eq!(o.status.code(), Some(5));
 }
 
-/// `ctrkit ARGS…` on a terminal of its own: run under script(1), which gives it a pty (and
-/// `stty rows 33 cols 101` first). What it prints collects in `seen`.
+/// `ctrkit ARGS…` on a terminal of its own, `rows` x `cols`: run under script(1), which gives
+/// it a pty. What it prints collects in `seen`.
 struct OnTerminal {
     child: Child,
     stdin: ChildStdin,
@@ -612,12 +612,12 @@ struct OnTerminal {
 }
 
 impl OnTerminal {
-    fn new(w: &World, args: &str) -> Option<OnTerminal> {
+    fn new(w: &World, (rows, cols): (u16, u16), args: &str) -> Option<OnTerminal> {
         if !Path::new("/usr/bin/script").exists() {
             skip("script (util-linux) not installed");
             return None;
         }
-        let inner = format!("stty rows 33 cols 101; {CTRKIT} {args}");
+        let inner = format!("stty rows {rows} cols {cols}; {CTRKIT} {args}");
         let mut child = Command::new("script")
             .args(["-qec", &inner, "/dev/null"])
             .env("CTRKIT_ROOT", &w.root)
@@ -670,7 +670,7 @@ impl OnTerminal {
 #[test]
 fn run_it_detaches_on_ctrl_p_ctrl_q_and_attach_takes_it_back() {
     let Some(w) = World::new("run-it") else { return };
-    let Some(mut t) = OnTerminal::new(&w, "run -it --name it1 demo sh") else { return };
+    let Some(mut t) = OnTerminal::new(&w, (33, 101), "run -it --name it1 demo sh") else { return };
     t.send(b"tty; echo sum=$((20+1))\r");
     t.expect("/dev/pts/0\r\nsum=21");
     t.send(&[0x10, 0x11]);
@@ -679,9 +679,10 @@ fn run_it_detaches_on_ctrl_p_ctrl_q_and_attach_takes_it_back() {
     assert!(alive(pid), "detaching stopped the container");
     assert!(w.ok(&["ps", "--format", "{{.Names}} {{.State}}"]).contains("it1 running"));
 
-    let Some(mut again) = OnTerminal::new(&w, "attach it1") else { return };
+    // Attaching from a terminal of another size resizes the container's.
+    let Some(mut again) = OnTerminal::new(&w, (44, 111), "attach it1") else { return };
     again.send(b"stty size; echo sum=$((40+2))\r");
-    again.expect("33 101\r\nsum=42");
+    again.expect("44 111\r\nsum=42");
     again.send(b"exit 7\r");
     assert_eq!(again.wait().code(), Some(7), "attach ends with the container's code");
     assert_eq!(w.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "it1"]).trim(), "exited 7");
