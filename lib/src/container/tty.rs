@@ -10,7 +10,9 @@
 //! then hands the master to ctr-run over the sync socket (SCM_RIGHTS, create.rs step 5), as
 //! runc does with its console socket. `ctrkit exec -t` allocates after entering the container.
 //!
-//! The relay loop polls the user's stdin, the pty master and a signalfd:
+//! The relay loop here serves `ctr-run -t` without `-i` and `ctrkit exec -t` (a foreground
+//! `ctr-run -it` goes through a monitor and attach_client.rs instead, so that ctrl-p ctrl-q
+//! can leave it running). It polls the user's stdin, the pty master and a signalfd:
 //! - stdin → master (only with -i); master → stdout; EIO on the master means every slave fd
 //!   is closed (the container is gone), so we are done once its status is known;
 //! - SIGWINCH → copy our window size to the pty (TIOCSWINSZ; the kernel then sends SIGWINCH
