@@ -191,6 +191,21 @@ mod tests {
     }
 
     #[test]
+    fn has_group_reads_the_topmost_images_group_file() {
+        let dir = std::env::temp_dir().join(format!("ctrkit-user-test-{}", std::process::id()));
+        let (top, bottom) = (dir.join("top"), dir.join("bottom"));
+        for d in [&top, &bottom] {
+            std::fs::create_dir_all(d.join("etc")).unwrap();
+        }
+        std::fs::write(bottom.join("etc/group"), "tty:x:5:\n").unwrap();
+        assert!(has_group(&[top.clone(), bottom.clone()], 5), "found in the lower layer");
+        std::fs::write(top.join("etc/group"), GROUP).unwrap();
+        assert!(!has_group(&[top.clone(), bottom.clone()], 5), "the top layer's file hides it");
+        assert!(!has_group(&[dir.join("missing")], 5));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn unknown_names_are_refused() {
         for bad in ["ghost", "app:ghosts", ":", "app:", ""] {
             let e = r(bad).expect_err(bad).to_string();
