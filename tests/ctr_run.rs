@@ -1,6 +1,7 @@
 //! ctr-run against the real kernel, as root: a busybox root built at test time, the isolation
-//! checks of security.md ("From inside a container"), limits, users, volumes, exit codes,
-//! signals, -t, -d, and bad input. Each test has its own CTRKIT_STATE dir (so tests run in
+//! checks of security.md ("From inside a container"), limits (and /sys/fs/cgroup inside,
+//! read-only, showing them), users, volumes, exit codes, signals, -t (a pty of the container's
+//! own devpts, the window size at start and after a resize), -d, and bad input. Each test has its own CTRKIT_STATE dir (so tests run in
 //! parallel and can check that nothing is left) and removes it when done.
 #![forbid(unsafe_code)]
 mod common;
