@@ -1,6 +1,7 @@
 //! ctr-run against the real kernel, as root: a busybox root built at test time, the isolation
-//! checks of security.md ("From inside a container"), limits, users, volumes, exit codes,
-//! signals, -t, -d, and bad input. Each test has its own CTRKIT_STATE dir (so tests run in
+//! checks of security.md ("From inside a container"), limits (and /sys/fs/cgroup inside,
+//! read-only, showing them), users, volumes, exit codes, signals, -t (a pty of the container's
+//! own devpts, the window size at start and after a resize), -d, and bad input. Each test has its own CTRKIT_STATE dir (so tests run in
 //! parallel and can check that nothing is left) and removes it when done.
 #![forbid(unsafe_code)]
 mod common;
@@ -213,6 +214,34 @@ impl SignalCode for std::process::ExitStatus {
 }
 
 #[test]
+fn sys_fs_cgroup_shows_the_containers_own_cgroup_read_only() {
+    let Some((root, state)) = setup() else { return };
+    let out = ok(&sh(
+        &state,
+        root,
+        &["--memory", "48M"],
+        "grep ' /sys/fs/cgroup' /proc/self/mountinfo; echo; \
+         cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null; \
+         cat /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/memory/cgroup.procs 2>/dev/null | head -1; \
+         mkdir /sys/fs/cgroup/x /sys/fs/cgroup/memory/x /sys/fs/cgroup/unified/x 2>&1; \
+         echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1; true",
+    ));
+    let (mounts, rest) = out.split_once("\n\n").unwrap_or_else(|| panic!("{out}"));
+    assert!(!mounts.is_empty(), "no /sys/fs/cgroup inside: {out}");
+    for line in mounts.lines() {
+        let options = line.split(' ').nth(5).unwrap_or_default();
+        assert!(options.starts_with("ro,"), "writable: {line}");
+    }
+    let mut rest = rest.lines();
+    // memory.max (v2) or memory.limit_in_bytes (v1): the container's own limit, 48M.
+    assert_eq!(rest.next(), Some("50331648"), "{out}");
+    // Its cgroup is the root there: pid 1 (the container's) is in it.
+    assert_eq!(rest.next(), Some("1"), "{out}");
+    assert!(rest.all(|l| l.contains("Read-only file system")), "{out}");
+    assert_clean(&state);
+}
+
+#[test]
 fn pids_limit_stops_a_fork_bomb() {
     let Some((root, state)) = setup() else { return };
     let t = Instant::now();
@@ -374,22 +403,48 @@ fn bad_input_is_refused_and_creates_nothing() {
 #[test]
 fn tty_gives_a_terminal() {
     let Some((root, state)) = setup() else { return };
-    let out = ok(&ctr_run(
-        &state,
-        &[
-            "--rm",
-            "-t",
-            "--rootfs",
-            root.to_str().unwrap(),
-            "--",
-            "sh",
-            "-c",
-            "test -t 0 && test -t 1 && echo TTY $TERM",
-        ],
-    )
-    .output()
-    .unwrap());
+    let r = root.to_str().unwrap();
+    let script = "test -t 0 && test -t 1 && echo TTY $TERM; tty; ls /dev/pts | tr '\\n' ' '; echo; \
+                  stat -c '%u %a' /dev/pts/0; grep ' /dev/pts ' /proc/self/mountinfo";
+    let out = ok(&ctr_run(&state, &["--rm", "-t", "--rootfs", r, "--", "sh", "-c", script]).output().unwrap());
     assert!(out.contains("TTY xterm"), "{out}");
+    // The terminal is the container's own: pty 0 of a devpts instance of its own.
+    assert!(out.contains("\r\n/dev/pts/0\r\n"), "tty inside: {out}");
+    assert!(out.contains("\r\n0 ptmx \r\n"), "only its own pty in /dev/pts: {out}");
+    assert!(out.contains("\r\n0 620\r\n"), "root's, mode 0620: {out}");
+    let pts = out.lines().find(|l| l.contains(" /dev/pts ")).unwrap_or_default();
+    assert!(pts.contains(" - devpts ") && pts.contains("ptmxmode=666"), "{pts}");
+    // A user's terminal is theirs; detached (-d -t) the terminal is the container's own too.
+    let out =
+        ok(&ctr_run(&state, &["--rm", "-t", "-u", "1000", "--rootfs", r, "--", "stat", "-c", "%u", "/dev/pts/0"])
+            .output()
+            .unwrap());
+    assert_eq!(out, "1000\r\n");
+    let id = ok(&ctr_run(&state, &["-d", "-t", "--rootfs", r, "--", "tty"]).output().unwrap()).trim().to_string();
+    let dir = state.path().join("containers").join(&id);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(dir.join("state.json")).unwrap_or_default().contains("\"exited\"") {
+        assert!(Instant::now() < deadline, "the -d -t container did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = std::fs::read_to_string(dir.join("container.log")).unwrap_or_default();
+    assert!(log.contains(r#""log":"/dev/pts/0\r\n""#), "{log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(state.path().join("names"));
+    // The window size: the user's at the start, and the new one after a resize (SIGWINCH),
+    // with a terminal from script(1) on our side.
+    if !Path::new("/usr/bin/script").exists() {
+        return skip("script (util-linux) not installed");
+    }
+    let inner = format!(
+        "stty rows 33 cols 101; (sleep 1; stty rows 40 cols 120 < /dev/tty) & \
+         CTRKIT_STATE={} {BIN} --rm -t --rootfs {r} -- sh -c 'stty size; sleep 2; stty size'",
+        state.path().display()
+    );
+    let o = Command::new("script").args(["-qec", &inner, "/dev/null"]).stdin(Stdio::null()).output().unwrap();
+    let out = ok(&o);
+    assert!(out.contains("33 101\r\n") && out.contains("40 120\r\n"), "{out}");
+    assert_clean(&state);
 }
 
 #[test]

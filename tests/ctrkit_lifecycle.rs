@@ -3,7 +3,9 @@
 //! and formats, inspect fields, logs, exec (same namespaces and cgroups), stop escalation,
 //! kill with the pid-reuse guard, races on --name, kill -9 then rm -f converging, garbage
 //! records, bad names, rmi of an image in use, info/version, top/stats/wait, attach (with
-//! `-d -i`: stdin, ctrl-p ctrl-q, the exit code; without: the output only).
+//! `-d -i`: stdin, ctrl-p ctrl-q, the exit code, --sig-proxy; without: the output only), and
+//! a foreground `run -it` on a terminal from script(1): ctrl-p ctrl-q leaves it running,
+//! attach takes it back; its exit codes, signals, --rm and window size.
 //! Every test has its own CTRKIT_STATE; the image store (CTRKIT_ROOT) is shared, built once.
 #![forbid(unsafe_code)]
 
@@ -14,7 +16,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 const CTRKIT: &str = env!("CARGO_BIN_EXE_ctrkit");
@@ -254,6 +256,11 @@ fn exec_joins_namespaces_cgroups_and_passes_status() {
     assert_eq!(
         w.ok(&["exec", "-e", "FOO=bar", "-w", "/tmp", "-u", "65534", "box", "sh", "-c", "echo $FOO; pwd; id -u"]),
         "bar\n/tmp\n65534\n"
+    );
+    // -t: a terminal from the container's own /dev/pts, owned by the exec'd user.
+    assert_eq!(
+        w.ok(&["exec", "-t", "-u", "65534", "box", "sh", "-c", "tty; stat -c %u $(tty)"]),
+        "/dev/pts/0\r\n65534\r\n"
     );
     assert_eq!(w.run(&["exec", "box", "sh", "-c", "exit 7"]).status.code(), Some(7));
     assert_eq!(w.run(&["exec", "box", "no-such-command"]).status.code(), Some(127));
@@ -498,7 +505,10 @@ struct Attached {
 
 impl Attached {
     fn new(w: &World, name: &str) -> Attached {
-        let mut child = w.cmd(&["attach", name]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        Attached::spawn(w.cmd(&["attach", name]))
+    }
+    fn spawn(mut cmd: Command) -> Attached {
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
         let stdin = child.stdin.take();
         let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
         let (tx, lines) = mpsc::channel();
@@ -591,4 +601,154 @@ fn attach_without_stdin_follows_the_output() {
     let o = w.run(&["attach", "out"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "one\ntwo\n", "{o:?}");
     assert_eq!(o.status.code(), Some(5));
+}
+
+/// `ctrkit ARGS…` on a terminal of its own, `rows` x `cols`: run under script(1), which gives
+/// it a pty. What it prints collects in `seen`.
+struct OnTerminal {
+    child: Child,
+    stdin: ChildStdin,
+    seen: Arc<Mutex<String>>,
+}
+
+impl OnTerminal {
+    fn new(w: &World, (rows, cols): (u16, u16), args: &str) -> Option<OnTerminal> {
+        if !Path::new("/usr/bin/script").exists() {
+            skip("script (util-linux) not installed");
+            return None;
+        }
+        let inner = format!("stty rows {rows} cols {cols}; {CTRKIT} {args}");
+        let mut child = Command::new("script")
+            .args(["-qec", &inner, "/dev/null"])
+            .env("CTRKIT_ROOT", &w.root)
+            .env("CTRKIT_STATE", w.state.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let seen = Arc::new(Mutex::new(String::new()));
+        let sink = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut out, &mut buf) {
+                if n == 0 {
+                    return;
+                }
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Some(OnTerminal { child, stdin, seen })
+    }
+    fn send(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+    fn expect(&self, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !self.seen.lock().unwrap().contains(want) {
+            assert!(Instant::now() < deadline, "never saw {want:?} in {:?}", self.seen.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    fn wait(mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("never ended; saw {:?}", self.seen.lock().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn run_it_detaches_on_ctrl_p_ctrl_q_and_attach_takes_it_back() {
+    let Some(w) = World::new("run-it") else { return };
+    let Some(mut t) = OnTerminal::new(&w, (33, 101), "run -it --name it1 demo sh") else { return };
+    t.send(b"tty; echo sum=$((20+1))\r");
+    t.expect("/dev/pts/0\r\nsum=21");
+    t.send(&[0x10, 0x11]);
+    assert_eq!(t.wait().code(), Some(0), "ctrl-p ctrl-q should leave run -it with 0");
+    let pid = w.pid("it1");
+    assert!(alive(pid), "detaching stopped the container");
+    assert!(w.ok(&["ps", "--format", "{{.Names}} {{.State}}"]).contains("it1 running"));
+
+    // Attaching from a terminal of another size resizes the container's.
+    let Some(mut again) = OnTerminal::new(&w, (44, 111), "attach it1") else { return };
+    again.send(b"stty size; echo sum=$((40+2))\r");
+    again.expect("44 111\r\nsum=42");
+    again.send(b"exit 7\r");
+    assert_eq!(again.wait().code(), Some(7), "attach ends with the container's code");
+    assert_eq!(w.ok(&["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "it1"]).trim(), "exited 7");
+    let id = w.ok(&["inspect", "-f", "{{.Id}}", "it1"]).trim().to_string();
+    w.ok(&["rm", "-f", "it1"]);
+    w.assert_gone(&id);
+}
+
+#[test]
+fn run_it_keeps_codes_signals_rm_and_the_window_size() {
+    let Some(w) = World::new("run-it-codes") else { return };
+    let none_left = |w: &World| assert_eq!(w.ok(&["ps", "-aq"]), "", "--rm left a record");
+    assert_eq!(w.run(&["run", "-it", "--rm", "demo", "sh", "-c", "exit 3"]).status.code(), Some(3));
+    // Killed by a signal: run -it dies of the same signal.
+    let mut killed = w
+        .cmd(&["run", "-it", "--rm", "--name", "k", "demo", "sh", "-c", "echo up; sleep 30"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = [0u8; 2];
+    std::io::Read::read_exact(killed.stdout.as_mut().unwrap(), &mut up).unwrap();
+    w.ok(&["kill", "k"]);
+    let status = killed.wait().unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "re-raised: {status:?}");
+    assert_eq!(w.run(&["run", "-it", "--rm", "demo", "no-such-command"]).status.code(), Some(127));
+    none_left(&w);
+    // A signal sent to the foreground run reaches the container.
+    let script = "trap 'exit 9' TERM; echo up; sleep 30 & wait";
+    let mut child = w.cmd(&["run", "-it", "--rm", "demo", "sh", "-c", script]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut up = [0u8; 2];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut up).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(9));
+    // The window: the user's at the start, and the new one after a resize (SIGWINCH).
+    let resize = "(sleep 1; stty rows 40 cols 120 < /dev/tty) & ";
+    if !Path::new("/usr/bin/script").exists() {
+        return skip("script (util-linux) not installed");
+    }
+    let inner =
+        format!("stty rows 33 cols 101; {resize}{CTRKIT} run -it --rm demo sh -c 'stty size; sleep 2; stty size'");
+    let o = Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env("CTRKIT_ROOT", &w.root)
+        .env("CTRKIT_STATE", w.state.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("33 101\r\n") && out.contains("40 120\r\n"), "{out}");
+    none_left(&w);
+}
+
+#[test]
+fn attach_passes_signals_unless_told_not_to() {
+    let Some(w) = World::new("attach-sig") else { return };
+    w.ok(&["run", "-d", "-i", "--name", "sig", "demo", "sh", "-c", "trap 'exit 5' USR1; while :; do sleep 0.1; done"]);
+    let pid = w.pid("sig");
+    let no_proxy = Attached::spawn(w.cmd(&["attach", "--sig-proxy=false", "sig"]));
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill").args(["-USR1", &no_proxy.child.id().to_string()]).status().unwrap();
+    let status = no_proxy.wait();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(10), "USR1 should end attach itself");
+    assert!(alive(pid), "--sig-proxy=false passed the signal on");
+    let a = Attached::new(&w, "sig");
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill").args(["-USR1", &a.child.id().to_string()]).status().unwrap();
+    assert_eq!(a.wait().code(), Some(5), "the container should have got USR1 and exited 5");
 }

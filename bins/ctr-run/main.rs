@@ -179,6 +179,8 @@ fn run(args: Args) -> Result<Status> {
             eprintln!("{TOOL}: {error}");
             Ok(Status::Exited(code as i32))
         }
+        // -it and ctrl-p ctrl-q: the container runs on, as after `-d`.
+        Outcome::Detached => Ok(Status::Exited(0)),
     }
 }
 

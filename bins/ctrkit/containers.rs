@@ -125,6 +125,15 @@ pub struct ExecArgs {
 }
 
 #[derive(Args)]
+pub struct AttachArgs {
+    #[arg(value_name = "CONTAINER")]
+    container: String,
+    /// Pass the signals we get (INT, TERM, HUP, QUIT, USR1, USR2) to the container
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    sig_proxy: bool,
+}
+
+#[derive(Args)]
 pub struct OneArgs {
     #[arg(value_name = "CONTAINER")]
     container: String,
@@ -259,13 +268,14 @@ pub fn logs(state: &Path, a: LogsArgs) -> Result<Status> {
     Ok(Status::Exited(0))
 }
 
-/// attach: a container run with `-d -i`: our stdin to its stdin, its output to us, ctrl-p
-/// ctrl-q detaches (exit 0); else (no attach socket) its output from now until it ends. Either
-/// way the exit code is the container's. Not done: forwarding our signals (use ctrkit kill).
-pub fn attach(state: &Path, a: OneArgs) -> Result<Status> {
+/// attach: a container run with `-d -i` (or `run -it`): our stdin to its stdin, its output to
+/// us, our window size to its pty, our signals to it (--sig-proxy), ctrl-p ctrl-q detaches
+/// (exit 0); else (no attach socket) its output from now until it ends. Either way the exit
+/// code is the container's.
+pub fn attach(state: &Path, a: AttachArgs) -> Result<Status> {
     let rec = lookup::find(state, &a.container)?;
     signal::open_container(&rec)?;
-    if let Some(code) = attach_client::attach(&rec)? {
+    if let Some(code) = attach_client::attach(&rec, a.sig_proxy)? {
         return Ok(Status::Exited(code));
     }
     let o = LogOptions { tail: Some(0), timestamps: false, follow: true };

@@ -72,8 +72,8 @@ enum Verb {
     Rm(containers::RmArgs),
     /// Print a container's output
     Logs(containers::LogsArgs),
-    /// Connect to a running container (stdin too if run with -d -i; ctrl-p ctrl-q detaches)
-    Attach(containers::OneArgs),
+    /// Connect to a running container (stdin too if run with -i; ctrl-p ctrl-q detaches)
+    Attach(containers::AttachArgs),
     /// Run a command in a running container
     Exec(containers::ExecArgs),
     /// The processes of a container

@@ -1,35 +1,48 @@
-//! `ctrkit attach`: connect the user's stdin and stdout to a container run with `-d -i`,
-//! through the monitor's attach.sock (attach.rs has the monitor's side and the byte protocol).
+//! `ctrkit attach`, and the foreground end of `run -it`: connect the user's stdin and stdout
+//! to a container through its monitor's attach socket (attach.rs has the monitor's side,
+//! attach_frame.rs the frames).
 //!
-//! One poll(2) loop over our stdin and the socket:
-//! - socket → stdout: the container's output; end-of-file means the container has ended and
-//!   its exit is recorded, so we read the code from state.json (waiting for the monitor, as
-//!   `ctrkit wait` does) and exit with it;
-//! - stdin → socket, watching for the detach keys ctrl-p ctrl-q (0x10 0x11): they are not
-//!   sent; we close the socket and exit 0, the container runs on. A ctrl-p alone is held until
-//!   the next byte shows it was not the start of the sequence, then sent;
+//! One poll(2) loop over the socket, our stdin and a signalfd:
+//! - socket → `stdout` frames to our stdout, `stderr` frames to our stderr; an `exit` frame is
+//!   the container's status, and end-of-file after it means we are done: we exit with that
+//!   status (re-raising its signal for `run -it`). A monitor that ends without one (killed,
+//!   or its send failed) leaves us to read the code from state.json, as `ctrkit wait` does.
+//!   (A monitor started by a ctrkit from before the frames sends raw bytes: we refuse them.)
+//! - stdin → `stdin` frames, watching for the detach keys ctrl-p ctrl-q (0x10 0x11): they are
+//!   not sent; we close the socket and exit 0, the container runs on. A ctrl-p alone is held
+//!   until the next byte shows it was not the start of the sequence, then sent;
 //! - stdin at end-of-file: we half-close the socket (shutdown(SHUT_WR)) and keep showing
-//!   output until the container ends; its stdin stays open (nobody types any more).
+//!   output until the container ends; its stdin stays open (nobody types any more);
+//! - SIGWINCH (our terminal was resized) → a `resize` frame with our size (one at the start
+//!   too), so the container's pty follows our window;
+//! - --sig-proxy (default, as docker's): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 that
+//!   reach us go to the container's pid 1 (through a pidfd checked against its start time),
+//!   and we stay. Without it they act on us as usual.
 //!
 //! When the container has a terminal (`-t`) and our stdin is one, it goes into raw mode (keys
 //! unedited, the container's pty echoes) and is restored on every way out (tty::RawMode).
 //! Without `-t` our terminal stays as it is, as docker does: a raw terminal would send `\r`
 //! for Enter and echo nothing. (A cooked terminal may swallow ctrl-q itself (IXON), so detach
-//! with ctrl-p ctrl-q needs `-t`, as in docker.) Not done: resizing the container's pty to our
-//! window, forwarding our signals (ctrl-c in cooked mode ends only the client).
-//! Syscalls: connect(2), poll(2), read/write(2), shutdown(2), tcsetattr(3).
-//! Read: unix(7), docker-attach(1). Shell: `socat -,raw,echo=0 UNIX-CONNECT:attach.sock`.
-//! Used by: ctrkit attach (bins/ctrkit/containers.rs).
+//! with ctrl-p ctrl-q needs `-t`, as in docker.)
+//! Syscalls: connect(2), poll(2), read/write(2), shutdown(2), tcsetattr(3), sigprocmask(2),
+//! signalfd(2), pidfd_send_signal(2), ioctl TIOCGWINSZ.
+//! Read: unix(7), docker-attach(1). Shell: `socat -,raw,echo=0 UNIX-CONNECT:attach.sock` (without frames).
+//! Used by: ctrkit attach (bins/ctrkit/containers.rs), ctr-run -it (container::detach).
 
 use super::attach::{short_name, SOCKET};
+use super::attach_frame::{self, Kind};
 use super::lookup::Record;
 use super::tty::{write_all, RawMode};
 use crate::error::{Error, Result};
 use crate::explain::{self, Op};
+use crate::process::status::Status;
+use crate::process::supervise::FORWARDED;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
 use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 /// ctrl-p ctrl-q, docker's default detach keys.
@@ -40,8 +53,22 @@ pub const DETACH_KEYS: [u8; 2] = [0x10, 0x11];
 pub enum Ended {
     /// The user typed the detach keys; the container runs on.
     Detached,
-    /// The monitor closed the socket: the container has ended.
-    Closed,
+    /// The monitor closed the socket: the container has ended, with this status when the
+    /// monitor said (an `exit` frame).
+    Closed(Option<Status>),
+}
+
+/// Where --sig-proxy sends our signals: the container's pid 1, held by a verified pidfd.
+pub struct Proxy {
+    pidfd: OwnedFd,
+    pid: i32,
+}
+
+impl Proxy {
+    /// The pid 1 of `rec`, if it still runs.
+    pub fn of(rec: &Record) -> Option<Proxy> {
+        super::signal::open_container(rec).ok().map(|pidfd| Proxy { pidfd, pid: rec.state.pid })
+    }
 }
 
 /// Watches the bytes the user sends for the detach keys.
@@ -85,11 +112,13 @@ impl DetachKeys {
 
 /// Attach to `rec` through its socket: Some(exit code) — 0 after detaching — or None when it
 /// has no socket (run without -i, an older record, a monitor that is gone): follow the log then.
-pub fn attach(rec: &Record) -> Result<Option<i32>> {
+pub fn attach(rec: &Record, sig_proxy: bool) -> Result<Option<i32>> {
     let Some(sock) = connect(rec)? else { return Ok(None) };
-    match relay(sock, has_terminal(rec))? {
+    let proxy = if sig_proxy { Proxy::of(rec) } else { None };
+    match relay(sock, has_terminal(rec), proxy)? {
         Ended::Detached => Ok(Some(0)),
-        Ended::Closed => super::wait::wait(rec).map(Some),
+        Ended::Closed(Some(status)) => Ok(Some(status.code() as i32)),
+        Ended::Closed(None) => super::wait::wait(rec).map(Some),
     }
 }
 
@@ -120,15 +149,38 @@ fn has_terminal(rec: &Record) -> bool {
         .unwrap_or(false)
 }
 
-/// Relay our stdin and stdout through `sock` until the user detaches or the socket closes.
-pub fn relay(sock: UnixStream, container_tty: bool) -> Result<Ended> {
+/// Relay our stdin and stdout through `sock` until the user detaches or the socket closes;
+/// with `proxy`, the signals we get go to the container.
+pub fn relay(sock: UnixStream, container_tty: bool, proxy: Option<Proxy>) -> Result<Ended> {
+    // Only the signals we act on are taken from their default action, and given back after.
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGWINCH);
+    if proxy.is_some() {
+        FORWARDED.iter().for_each(|s| set.add(*s));
+    }
+    let mut old = SigSet::empty();
+    nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut old))
+        .map_err(|e| Error::errno("sigprocmask", "SIG_BLOCK", e))?;
+    let ended = relay_blocked(sock, container_tty, proxy.as_ref(), &set);
+    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    ended
+}
+
+fn relay_blocked(sock: UnixStream, container_tty: bool, proxy: Option<&Proxy>, set: &SigSet) -> Result<Ended> {
+    let sfd = SignalFd::with_flags(set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .map_err(|e| Error::errno("signalfd", "attach", e))?;
     let stdin = std::io::stdin();
     let _restore = if container_tty { Some(RawMode::enter()) } else { None };
+    if container_tty {
+        send_size(&sock);
+    }
     let mut stdin_open = true;
     let mut keys = DetachKeys::default();
+    let mut partial = Vec::new();
+    let mut status = None;
     let mut buf = [0u8; 16384];
     loop {
-        let mut fds = vec![PollFd::new(sock.as_fd(), PollFlags::POLLIN)];
+        let mut fds = vec![PollFd::new(sock.as_fd(), PollFlags::POLLIN), PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
         if stdin_open {
             fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
         }
@@ -141,14 +193,40 @@ pub fn relay(sock: UnixStream, container_tty: bool) -> Result<Ended> {
         drop(fds);
         if ready[0] {
             match (&sock).read(&mut buf) {
-                Ok(0) => return Ok(Ended::Closed),
-                Ok(n) => write_all(std::io::stdout().as_fd(), &buf[..n]),
+                Ok(0) => return Ok(Ended::Closed(status)),
+                Ok(n) => {
+                    partial.extend_from_slice(&buf[..n]);
+                    let frames =
+                        attach_frame::take_frames(&mut partial).map_err(|why| Error::invalid("attach socket", why))?;
+                    for (kind, payload) in frames {
+                        match kind {
+                            Kind::Stdout => write_all(std::io::stdout().as_fd(), &payload),
+                            Kind::Stderr => write_all(std::io::stderr().as_fd(), &payload),
+                            Kind::Exit => status = attach_frame::parse_status(&payload),
+                            Kind::Stdin | Kind::Resize => {}
+                        }
+                    }
+                }
                 Err(e) if matches!(e.kind(), ErrorKind::Interrupted | ErrorKind::WouldBlock) => {}
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => return Ok(Ended::Closed),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => return Ok(Ended::Closed(status)),
                 Err(e) => return Err(Error::io("read", "attach socket", e)),
             }
         }
-        if stdin_open && ready.get(1) == Some(&true) {
+        if ready[1] {
+            while let Ok(Some(info)) = sfd.read_signal() {
+                let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else { continue };
+                match (sig, proxy) {
+                    (Signal::SIGWINCH, _) if container_tty => send_size(&sock),
+                    (Signal::SIGWINCH, _) => {}
+                    (sig, Some(p)) => {
+                        let _ =
+                            super::signal::send(&p.pidfd, p.pid, sig, "--sig-proxy: a signal we got, to the container");
+                    }
+                    (_, None) => {}
+                }
+            }
+        }
+        if stdin_open && ready.get(2) == Some(&true) {
             let (send, detach, eof) = match nix::unistd::read(&stdin, &mut buf) {
                 Ok(0) => (keys.flush(), false, true),
                 Ok(n) => {
@@ -159,7 +237,9 @@ pub fn relay(sock: UnixStream, container_tty: bool) -> Result<Ended> {
                 Err(_) => (keys.flush(), false, true),
             };
             // A monitor that is gone shows as end-of-file on the socket, handled above.
-            let _ = (&sock).write_all(&send);
+            if !send.is_empty() {
+                let _ = (&sock).write_all(&attach_frame::encode(Kind::Stdin, &send));
+            }
             if detach {
                 return Ok(Ended::Detached);
             }
@@ -168,6 +248,14 @@ pub fn relay(sock: UnixStream, container_tty: bool) -> Result<Ended> {
                 let _ = sock.shutdown(Shutdown::Write);
             }
         }
+    }
+}
+
+/// A `resize` frame with our terminal's size (nothing when our stdin is no terminal).
+fn send_size(sock: &UnixStream) {
+    if let Some(ws) = super::tty::our_window_size() {
+        let _ =
+            (&*sock).write_all(&attach_frame::encode(Kind::Resize, format!("{} {}", ws.ws_row, ws.ws_col).as_bytes()));
     }
 }
 

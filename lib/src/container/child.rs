@@ -9,7 +9,8 @@
 //! | 4 | overlay root; spec mounts; /dev nodes; workdir | all paths resolved inside the root, before pivot  |
 //! | 5 | pivot_root; masked and read-only paths       | after pivot: /proc is the container's own          |
 //! | 6 | sethostname                                  | the UTS namespace is ours                          |
-//! | 7 | wait for `Joined`; unshare(NEWCGROUP)        | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare |
+//! | 6a| with -t: open /dev/ptmx, send `Terminal` + the master fd, slave onto 0-2 | after pivot: /dev/ptmx is the container's own devpts instance, so the terminal is /dev/pts/0 inside |
+//! | 7 | wait for `Joined`; unshare(NEWCGROUP); mount /sys/fs/cgroup (ro) | the parent moved us into the cgroup meanwhile; the cgroup namespace's root is the cgroup we are in *when* we unshare, and a cgroupfs mounted after that shows it as its root (cgroupfs.rs) |
 //! | 8 | `--init`: fork, parent becomes init          | init is pid 1, the command its child               |
 //! | 9 | setsid + TIOCSCTTY (with -t)                 | the pty becomes the controlling terminal           |
 //! | 10| drop privileges; seccomp (privileges.rs)     | last before exec: it constrains all later calls    |
@@ -20,7 +21,7 @@
 //! Used by: container::create.
 
 use super::create::Container;
-use super::{devices, exec, in_root, masked, mounts, rootfs};
+use super::{cgroupfs, devices, exec, in_root, masked, mounts, rootfs, tty};
 use crate::error::{Error, Result};
 use crate::explain::{self, Op};
 use crate::ns;
@@ -35,6 +36,18 @@ pub struct ChildIo {
     pub stderr: Option<OwnedFd>,
     /// stdin is a terminal to make our controlling one.
     pub tty: bool,
+    /// The container's pid 1 opens a pty in its own /dev/pts (step 6a), sends the master to
+    /// the parent and makes the slave its 0-2 (`-t`; then the three fds above are unused).
+    pub pty_inside: bool,
+    /// The new terminal's size, set before the command starts (the user's, read before fork).
+    pub window: Option<libc::winsize>,
+}
+
+impl ChildIo {
+    /// `-t` for a container: its terminal is made inside it (step 6a), `window` rows and columns.
+    pub fn terminal_inside(window: Option<libc::winsize>) -> ChildIo {
+        ChildIo { stdin: None, stdout: None, stderr: None, tty: true, pty_inside: true, window }
+    }
 }
 
 /// Run steps 1–11; never returns. `netns`: the namespace prepared for `--network bridge`.
@@ -86,9 +99,16 @@ fn setup(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: &Channel
     if let Some(h) = c.spec.hostname() {
         crate::uts::set_hostname(h)?;
     }
+    if io.pty_inside {
+        open_terminal(c, chan, io.window.as_ref())?;
+    }
 
     chan.wait_for(Step::Joined)?;
+    let cgroups = if wants_cgroupfs(c) { Some(cgroupfs_plan(&c.id)?) } else { None };
     ns::unshare::unshare(&[ns::CGROUP])?;
+    if let Some(plan) = cgroups {
+        cgroupfs::mount(&plan)?;
+    }
     if c.init {
         // Init keeps no fd: the sync socket must close when the *command* execs.
         super::init::become_init(|| {
@@ -106,6 +126,37 @@ fn setup(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: &Channel
     explain::change(op, &process.cwd().display().to_string(), || nix::unistd::chdir(process.cwd()))
         .map_err(|e| e.with_hint("the working directory must exist in the image (-w, WorkingDir)"))?;
     exec::close_extra_fds()
+}
+
+/// Step 6a: a pty from the container's own /dev/pts, sized, its master sent to the parent, its
+/// slave our 0-2 (and later, step 9, our controlling terminal).
+fn open_terminal(c: &Container, chan: &Channel, window: Option<&libc::winsize>) -> Result<()> {
+    let (master, slave) = tty::allocate(Some(c.privileges.uid))?;
+    if let Some(ws) = window {
+        let op = Op::new(
+            format!("ioctl(master, TIOCSWINSZ, {}x{})", ws.ws_col, ws.ws_row),
+            "the user's window size, before the command starts",
+            "ioctl_tty(2)",
+        );
+        explain::change(op, "pty master", || crate::sys::tty::set_window_size(master.as_fd(), ws))?;
+    }
+    chan.send_fd(Step::Terminal, master.as_fd())?;
+    drop(master);
+    for dup in [nix::unistd::dup2_stdin, nix::unistd::dup2_stdout, nix::unistd::dup2_stderr] {
+        dup(&slave).map_err(|e| Error::errno("dup2", "pty slave", e))?;
+    }
+    Ok(())
+}
+
+/// The spec asks for /sys/fs/cgroup (a mount of type `cgroup`, which mounts.rs leaves to us).
+fn wants_cgroupfs(c: &Container) -> bool {
+    c.spec.mounts().as_deref().unwrap_or(&[]).iter().any(|m| m.typ().as_deref() == Some("cgroup"))
+}
+
+/// Step 7: which of our cgroups to show, read while /proc/self/cgroup still has full paths.
+fn cgroupfs_plan(id: &str) -> Result<Vec<cgroupfs::Hierarchy>> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| Error::io("read", "/proc/self/cgroup", e))?;
+    Ok(cgroupfs::plan(&text, id))
 }
 
 /// Step 1 (also used by `ctrkit exec`, exec_in.rs).

@@ -8,8 +8,8 @@
 //! | 1 | check flags, resolve the user, build the spec, compile seccomp | —                                 |
 //! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits; `--network bridge`: a new netns, plugged into the bridge (network.rs) | — |
 //! | 3 | block forwarded signals; unshare(CLONE_NEWPID); fork | born as pid 1 of the new pid namespace      |
-//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces (network: network::enter), root, mounts, pivot_root, hostname |
-//! | 5 | wait: end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
+//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces (network: network::enter), root, mounts, pivot_root, hostname; with -t: open /dev/ptmx (its own devpts), send `Terminal` + the master fd (SCM_RIGHTS) |
+//! | 5 | receive: `Terminal` = keep the master and go on receiving; end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
 //! | 6 | record `running` (pid + start time); close our netns fd; forward signals, wait4 (`-p`: the proxy threads, started before step 3, relay) | the command runs |
 //! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; give the address back; with --rm remove the state dir | — |
 //!
@@ -77,6 +77,9 @@ pub enum Outcome {
     Exited(Status),
     /// The command could not be started: 127 not found, 126 not executable.
     ExecFailed { code: u8, error: Error },
+    /// Foreground `run -it` only: the user detached (ctrl-p ctrl-q); the container runs on
+    /// under its monitor, which will record its end (detach.rs).
+    Detached,
 }
 
 /// Step 1: check and decide everything; creates nothing.
@@ -207,9 +210,19 @@ fn initial_state(c: &Container) -> State {
     }
 }
 
-/// A started container: its pid 1 as we see it.
+/// A started container: its pid 1 as we see it, and with `-t` the master of the terminal it
+/// opened inside (step 5).
 pub struct Started {
     pub pid: Pid,
+    pub terminal: Option<std::os::fd::OwnedFd>,
+}
+
+impl Started {
+    /// The terminal's master, taken (`-t` only), sized like our terminal.
+    pub fn pty(&mut self) -> Result<super::tty::Pty> {
+        let master = self.terminal.take().ok_or_else(|| Error::invalid("container", "sent no terminal"))?;
+        Ok(super::tty::Pty::from_master(master))
+    }
 }
 
 impl Created<'_> {
@@ -245,17 +258,19 @@ impl Created<'_> {
             let _ = nix::sys::wait::waitpid(pid, None);
             return Err(e);
         }
-        match ours.receive()? {
-            None => {}
-            Some((step, text)) => {
-                let _ = nix::sys::wait::waitpid(pid, None);
-                let code = match step {
-                    Step::NotFound => crate::process::exec::NOT_FOUND,
-                    Step::NotExecutable => crate::process::exec::NOT_EXECUTABLE,
-                    _ => return Err(Error::invalid("container", text)),
-                };
-                return Ok(Err(Outcome::ExecFailed { code, error: Error::invalid("container", text) }));
+        let mut terminal = None;
+        while let Some(message) = ours.receive_message()? {
+            if message.step == Step::Terminal && message.fd.is_some() {
+                terminal = message.fd;
+                continue;
             }
+            let _ = nix::sys::wait::waitpid(pid, None);
+            let code = match message.step {
+                Step::NotFound => crate::process::exec::NOT_FOUND,
+                Step::NotExecutable => crate::process::exec::NOT_EXECUTABLE,
+                _ => return Err(Error::invalid("container", message.text)),
+            };
+            return Ok(Err(Outcome::ExecFailed { code, error: Error::invalid("container", message.text) }));
         }
         let start_time = crate::process::procfs::start_time(pid.as_raw()).unwrap_or(0);
         state::update(&c.dir, |s| {
@@ -267,7 +282,7 @@ impl Created<'_> {
         // The container's pid 1 holds its network namespace now; ours would keep it (and the
         // veth) alive after the container ends.
         self.netns = None;
-        Ok(Ok(Started { pid }))
+        Ok(Ok(Started { pid, terminal }))
     }
 
     /// Step 7: record the end and remove what the run made (everything, with --rm).
@@ -276,6 +291,7 @@ impl Created<'_> {
         let code = match outcome {
             Outcome::Exited(s) => s.code() as i32,
             Outcome::ExecFailed { code, .. } => *code as i32,
+            Outcome::Detached => return Err(Error::invalid("container", "detached: its monitor records its end")),
         };
         let cg = self.remove_cgroup();
         let net = self.release_network();
@@ -337,20 +353,30 @@ pub fn create_only(o: &RunOptions) -> Result<String> {
 
 /// ChildIo for the plain foreground case: our own stdio, stdin only with -i.
 pub fn inherit_io(stdin: bool) -> Result<ChildIo> {
-    Ok(ChildIo { stdin: if stdin { None } else { Some(child::dev_null()?) }, stdout: None, stderr: None, tty: false })
+    Ok(ChildIo {
+        stdin: if stdin { None } else { Some(child::dev_null()?) },
+        stdout: None,
+        stderr: None,
+        tty: false,
+        pty_inside: false,
+        window: None,
+    })
 }
 
-/// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty.
+/// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty. `-it` goes through a
+/// monitor instead, so that ctrl-p ctrl-q can leave it running (detach::run_attached).
 pub fn run_foreground(o: &RunOptions) -> Result<Outcome> {
+    if o.io == (Io::Tty { stdin: true }) {
+        return super::detach::run_attached(o);
+    }
     let c = prepare(o)?;
     let mut created = create(&c)?;
     let forwarding = crate::process::supervise::block()?;
     let outcome = match c.io {
         Io::Tty { stdin } => {
-            let pty = super::tty::Pty::open()?;
-            let io = pty.child_io()?;
-            match created.start(io, &forwarding)? {
-                Ok(started) => Outcome::Exited(pty.relay(started.pid, stdin)?),
+            match created.start(ChildIo::terminal_inside(super::tty::our_window_size()), &forwarding)? {
+                // (Dropping `created` on the error path kills what runs in the cgroup.)
+                Ok(mut started) => Outcome::Exited(started.pty()?.relay(started.pid, stdin)?),
                 Err(failed) => failed,
             }
         }

@@ -9,7 +9,7 @@
 //! | 3 | open its namespace files and /proc/PID/root               | before setns(mnt) changes what paths mean |
 //! | 4 | join its cgroups; setns; chroot (ns/enter.rs)             | cgroup paths are host paths: first        |
 //! | 5 | fork                                                      | setns(CLONE_NEWPID) applies to children only |
-//! | 6 | child: stdio (pty with -t: setsid, TIOCSCTTY); privileges; chdir(-w or the spec's cwd); close fds; execve | as child.rs, steps 9–11 |
+//! | 6 | child: stdio (with -t a pty opened after entering, from the container's own /dev/pts: setsid, TIOCSCTTY); privileges; chdir(-w or the spec's cwd); close fds; execve | as child.rs, steps 9–11 |
 //! | 7 | parent: relay the pty, or wait forwarding signals; pass the status on | exit status passes through  |
 //!
 //! Syscalls: pidfd_open(2), setns(2), chroot(2), fork(2), prctl(2), capset(2), seccomp(2), execve(2).
@@ -82,17 +82,24 @@ pub fn exec_in(rec: &Record, o: &ExecOptions) -> Result<Status> {
         wd: None,
         cgroup_of: Some(pid),
     };
-    let pty = if o.tty { Some(tty::Pty::open()?) } else { None };
     enter::enter(&entry)?;
 
-    let io = match &pty {
-        Some(p) => p.child_io()?,
-        None => ChildIo {
-            stdin: if o.interactive { None } else { Some(child::dev_null()?) },
-            stdout: None,
-            stderr: None,
-            tty: false,
-        },
+    // After entering: /dev/ptmx is now the container's, so the terminal is one of its own.
+    let (pty, io) = if o.tty {
+        let (master, slave) = tty::allocate(Some(privileges.uid))?;
+        let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
+        let io = ChildIo {
+            stdin: Some(dup()?),
+            stdout: Some(dup()?),
+            stderr: Some(dup()?),
+            tty: true,
+            pty_inside: false,
+            window: None,
+        };
+        (Some(tty::Pty::from_master(master)), io)
+    } else {
+        let stdin = if o.interactive { None } else { Some(child::dev_null()?) };
+        (None, ChildIo { stdin, stdout: None, stderr: None, tty: false, pty_inside: false, window: None })
     };
     let forwarding = supervise::block()?;
     match crate::process::fork("the exec'd command, in the container's pid namespace")? {

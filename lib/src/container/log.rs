@@ -15,6 +15,7 @@
 //! Used by: container::detach; read by `ctrkit logs` (logs.rs).
 
 use super::attach::Hub;
+use super::attach_frame::Kind;
 use crate::error::{Error, Result};
 use crate::process::status::Status;
 use crate::process::supervise::FORWARDED;
@@ -113,7 +114,8 @@ pub fn relay_to_log(
                 Ok(n) => {
                     pending.extend_from_slice(&buf[..n]);
                     if let Some(h) = hub.as_mut() {
-                        h.broadcast(&buf[..n]);
+                        let kind = if *stream == "stderr" { Kind::Stderr } else { Kind::Stdout };
+                        h.broadcast(kind, &buf[..n]);
                     }
                     false
                 }

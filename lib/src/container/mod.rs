@@ -17,12 +17,13 @@
 //! | `rootfs`       | overlay root and pivot_root(".", ".")                               |
 //! | `in_root`, `mounts`, `mount_options` | mount points inside the root; the spec's mounts |
 //! | `devices`, `masked` | /dev with only safe devices; docker's masked/read-only paths   |
+//! | `cgroupfs`     | /sys/fs/cgroup inside: the container's own cgroups, read-only       |
 //! | `privileges`   | bounding set, ids, capabilities, no_new_privs, seccomp — in order   |
 //! | `exec`         | the command on the container's PATH, fds 0-2 only                   |
 //! | `init`         | `--init`: pid 1 that reaps and forwards signals                     |
-//! | `tty`          | `-t`: a pty relayed in raw mode                                     |
+//! | `tty`          | `-t`: a pty opened inside the container, relayed in raw mode        |
 //! | `detach`, `log`| `-d`: the monitor and the json-file log                             |
-//! | `attach`, `attach_client` | `-d -i` + `ctrkit attach`: the monitor's socket; the user's end |
+//! | `attach`, `attach_client`, `attach_frame` | `-d -i`, `run -it` + `ctrkit attach`: the monitor's socket; the user's end; the frames between |
 //! | `pipeline`     | `--print-pipeline`: the same container as small tools               |
 //! | `lookup`, `liveness` | name / id / unique prefix → record; is its pid 1 really alive |
 //! | `signal`, `stop`, `remove` | kill (pidfd, start time checked); TERM → wait → KILL; rm that converges |
@@ -38,7 +39,9 @@
 
 pub mod attach;
 pub mod attach_client;
+pub mod attach_frame;
 pub mod caps;
+pub mod cgroupfs;
 pub mod child;
 pub mod create;
 pub mod detach;

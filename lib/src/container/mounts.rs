@@ -1,6 +1,7 @@
 //! Mounting the spec's `mounts` list inside the new root, in order, before pivot_root:
 //! /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (read-only), the /etc files and
-//! the `-v` volumes.
+//! the `-v` volumes. The `cgroup` entry (/sys/fs/cgroup) is skipped here: it must be mounted
+//! from inside the cgroup namespace, which exists only later (child.rs step 7, cgroupfs.rs).
 //!
 //! Each mount point is found or made inside the root without following symlinks out
 //! (in_root.rs) and mounted on through its fd. A fresh /proc shows only the container's pid
@@ -22,7 +23,8 @@ use std::path::Path;
 
 /// Mount every entry of `mounts` under `root` (an O_PATH fd of it).
 pub fn mount_all(root: &OwnedFd, mounts: &[Mount]) -> Result<()> {
-    for m in mounts {
+    // `cgroup` (/sys/fs/cgroup) comes later, from inside the cgroup namespace (cgroupfs.rs).
+    for m in mounts.iter().filter(|m| m.typ().as_deref() != Some("cgroup")) {
         mount_one(root, m)?;
     }
     Ok(())

@@ -9,7 +9,7 @@
 //! | process.cwd           | `-w`, image WorkingDir, `/`                                   |
 //! | process.user          | `-u` / image User through the image's /etc/passwd (user.rs)   |
 //! | process.capabilities  | docker's 14 ± `--cap-add/--cap-drop` (caps.rs)                |
-//! | mounts                | /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys (ro), /etc/{hostname,hosts,resolv.conf}, `-v` |
+//! | mounts                | /proc, /dev, /dev/pts (newinstance; gid=5 if the image has group 5), /dev/shm, /dev/mqueue, /sys (ro), /sys/fs/cgroup (ro, cgroupfs.rs), /etc/{hostname,hosts,resolv.conf}, `-v` |
 //! | linux.namespaces      | pid, network (none/bridge: new; container:NAME: its path; host: absent), ipc, uts, mount, cgroup |
 //! | linux.resources       | `--memory`, `--cpus`, `--pids-limit`                          |
 //! | linux.maskedPaths/readonlyPaths | docker's lists                                      |
@@ -111,20 +111,27 @@ fn mount(dest: &str, typ: &str, source: &str, options: &[&str]) -> Result<Mount>
         .map_err(oci_err)
 }
 
+/// A devpts instance of the container's own (newinstance: its ptys are numbered from 0 and
+/// invisible outside), whose ptmx anyone may open; new terminals are group `tty` (gid 5,
+/// mode 0620) when the image has that group, as runc's default spec has it.
+fn devpts_options(roots: &[std::path::PathBuf]) -> Vec<&'static str> {
+    let mut opts = vec!["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"];
+    if super::user::has_group(roots, 5) {
+        opts.push("gid=5");
+    }
+    opts
+}
+
 /// runc's default mounts plus the files the runtime writes and the user's volumes.
 pub fn mounts(o: &RunOptions, state_dir: &Path) -> Result<Vec<Mount>> {
     let mut m = vec![
         mount("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"])?,
         mount("/dev", "tmpfs", "tmpfs", &["nosuid", "strictatime", "mode=755", "size=65536k"])?,
-        mount(
-            "/dev/pts",
-            "devpts",
-            "devpts",
-            &["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
-        )?,
+        mount("/dev/pts", "devpts", "devpts", &devpts_options(&o.roots_top_first()))?,
         mount("/dev/shm", "tmpfs", "shm", &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"])?,
         mount("/dev/mqueue", "mqueue", "mqueue", &["nosuid", "noexec", "nodev"])?,
         mount("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev", "ro"])?,
+        mount("/sys/fs/cgroup", "cgroup", "cgroup", &["nosuid", "noexec", "nodev", "relatime", "ro"])?,
     ];
     for file in ["hostname", "hosts", "resolv.conf"] {
         let (src, opts): (_, &[&str]) = match (file, &o.network) {

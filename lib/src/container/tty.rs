@@ -3,19 +3,30 @@
 //! plays the terminal: it puts the user's terminal in raw mode (keys go through unedited; the
 //! container's own line discipline echoes and handles Ctrl-C) and copies bytes both ways.
 //!
-//! The relay loop polls the user's stdin, the pty master and a signalfd:
+//! The pair is made *inside* the container (`allocate`, called after pivot_root): /dev/ptmx
+//! there is a link to the ptmx of the container's own devpts instance (mounted with
+//! newinstance, devices.rs), so the slave is /dev/pts/0 of the container, not a host pty that
+//! would show up as a foreign number (or not at all) in its /dev/pts. The container's pid 1
+//! then hands the master to ctr-run over the sync socket (SCM_RIGHTS, create.rs step 5), as
+//! runc does with its console socket. `ctrkit exec -t` allocates after entering the container.
+//!
+//! The relay loop here serves `ctr-run -t` without `-i` and `ctrkit exec -t` (a foreground
+//! `ctr-run -it` goes through a monitor and attach_client.rs instead, so that ctrl-p ctrl-q
+//! can leave it running). It polls the user's stdin, the pty master and a signalfd:
 //! - stdin → master (only with -i); master → stdout; EIO on the master means every slave fd
 //!   is closed (the container is gone), so we are done once its status is known;
 //! - SIGWINCH → copy our window size to the pty (TIOCSWINSZ; the kernel then sends SIGWINCH
 //!   to the container's foreground group); SIGCHLD → reap; other sent signals → forwarded.
 //!
 //! The terminal's settings are restored on every way out (a guard's Drop).
-//! Syscalls: openpty(3), poll(2), read/write(2), ioctl TIOC[GS]WINSZ, tcsetattr(3), signalfd(2).
-//! Read: pty(7), termios(3), ioctl_tty(2). Shell: `script -q /dev/null`, `stty raw -echo`.
-//! Used by: ctr-run -t (container::create); the raw-mode guard also by ctrkit attach.
+//! Syscalls: open(2) of /dev/ptmx, ioctl TIOCSPTLCK/TIOCGPTPEER, fchown(2), poll(2),
+//! read/write(2), ioctl TIOC[GS]WINSZ, tcsetattr(3), signalfd(2).
+//! Read: pty(7), pts(4), termios(3), ioctl_tty(2). Shell: `script -q /dev/null`, `stty raw -echo`.
+//! Used by: ctr-run -t (container::create, child, detach), ctrkit exec -t (exec_in); the
+//! raw-mode guard also by ctrkit attach.
 
-use super::child::ChildIo;
 use crate::error::{Error, Result};
+use crate::explain::{self, Op};
 use crate::process::status::Status;
 use crate::process::supervise::FORWARDED;
 use crate::sys::tty;
@@ -25,9 +36,32 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, OwnedFd};
 
+/// The master side of a pseudo-terminal, as the process playing the terminal holds it.
 pub struct Pty {
     pub master: OwnedFd,
-    pub slave: OwnedFd,
+}
+
+/// A new pseudo-terminal from /dev/ptmx as the caller's root and mounts show it — inside a
+/// container, its own devpts instance: (master, slave), both close-on-exec. With `owner`, the
+/// slave is given to that uid (it was created as root's; a container user re-opening its
+/// terminal, `tty` or `ssh`-like programs, needs it to be theirs — runc does the same).
+pub fn allocate(owner: Option<u32>) -> Result<(OwnedFd, OwnedFd)> {
+    use nix::fcntl::OFlag;
+    let op = Op::new("open(\"/dev/ptmx\", O_RDWR|O_NOCTTY|O_CLOEXEC)", "a new pseudo-terminal pair", "pts(4)");
+    let master = explain::run(op, "/dev/ptmx", || {
+        nix::fcntl::open("/dev/ptmx", OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC, nix::sys::stat::Mode::empty())
+    })
+    .map_err(|e| e.with_hint("-t needs /dev/ptmx and a devpts mounted on /dev/pts"))?;
+    let op = Op::new("ioctl(master, TIOCSPTLCK, 0)", "unlock the slave (unlockpt(3))", "ioctl_tty(2)");
+    explain::run(op, "pty master", || tty::unlock(master.as_fd()))?;
+    let op = Op::new("ioctl(master, TIOCGPTPEER, O_RDWR|O_NOCTTY)", "open the slave, no path lookup", "ioctl_tty(2)");
+    let slave = explain::run(op, "pty master", || tty::open_peer(master.as_fd()))?;
+    if let Some(uid) = owner.filter(|u| *u != 0) {
+        let op =
+            Op::new(format!("fchown(slave, {uid}, -1)"), "the terminal belongs to the container's user", "chown(2)");
+        explain::change(op, "pty slave", || nix::unistd::fchown(&slave, Some(nix::unistd::Uid::from_raw(uid)), None))?;
+    }
+    Ok((master, slave))
 }
 
 /// Restores the user's terminal settings when dropped.
@@ -53,26 +87,23 @@ impl Drop for RawMode {
     }
 }
 
+/// Our terminal's size, when our stdin is a terminal.
+pub fn our_window_size() -> Option<libc::winsize> {
+    tty::window_size(std::io::stdin().as_fd()).ok()
+}
+
 impl Pty {
-    /// A new pair, sized like our terminal when stdin is one.
-    pub fn open() -> Result<Pty> {
-        let (master, slave) = tty::openpty().map_err(|e| Error::errno("openpty", "/dev/ptmx", e))?;
+    /// Hold `master`, sized like our terminal when stdin is one.
+    pub fn from_master(master: OwnedFd) -> Pty {
         if let Ok(ws) = tty::window_size(std::io::stdin().as_fd()) {
             let _ = tty::set_window_size(master.as_fd(), &ws);
         }
-        Ok(Pty { master, slave })
-    }
-
-    /// The slave as the child's 0, 1 and 2.
-    pub fn child_io(&self) -> Result<ChildIo> {
-        let dup = || self.slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
-        Ok(ChildIo { stdin: Some(dup()?), stdout: Some(dup()?), stderr: Some(dup()?), tty: true })
+        Pty { master }
     }
 
     /// Relay until the container has ended and its output is drained.
     pub fn relay(self, child: Pid, stdin_open: bool) -> Result<Status> {
-        let Pty { master, slave } = self;
-        drop(slave);
+        let Pty { master } = self;
         let _restore = RawMode::enter();
         let mut set = SigSet::empty();
         for sig in FORWARDED {

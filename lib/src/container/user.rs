@@ -57,6 +57,13 @@ pub fn resolve(roots: &[PathBuf], spec: Option<&str>) -> Result<ResolvedUser> {
     resolve_with(&passwd, &groups, spec.unwrap_or("0"))
 }
 
+/// Whether the image's /etc/group (topmost of `roots`) has a group with this number: the
+/// container's /dev/pts is mounted with gid=5 only when `tty` (5) exists there.
+pub fn has_group(roots: &[PathBuf], gid: u32) -> bool {
+    let groups = read_in_roots(roots, "etc/group").ok().flatten().map(|t| parse_group(&t)).unwrap_or_default();
+    groups.iter().any(|g| g.gid == gid)
+}
+
 fn resolve_with(passwd: &[Passwd], groups: &[Group], spec: &str) -> Result<ResolvedUser> {
     let bad = |why: String| Error::invalid(format!("-u {spec:?}"), why);
     let (user, group) = match spec.split_once(':') {
@@ -181,6 +188,21 @@ mod tests {
         assert_eq!((both.uid, both.gid), (1000, 50));
         assert!(both.additional_gids.is_empty());
         assert_eq!(r("1000:7").unwrap().gid, 7);
+    }
+
+    #[test]
+    fn has_group_reads_the_topmost_images_group_file() {
+        let dir = std::env::temp_dir().join(format!("ctrkit-user-test-{}", std::process::id()));
+        let (top, bottom) = (dir.join("top"), dir.join("bottom"));
+        for d in [&top, &bottom] {
+            std::fs::create_dir_all(d.join("etc")).unwrap();
+        }
+        std::fs::write(bottom.join("etc/group"), "tty:x:5:\n").unwrap();
+        assert!(has_group(&[top.clone(), bottom.clone()], 5), "found in the lower layer");
+        std::fs::write(top.join("etc/group"), GROUP).unwrap();
+        assert!(!has_group(&[top.clone(), bottom.clone()], 5), "the top layer's file hides it");
+        assert!(!has_group(&[dir.join("missing")], 5));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

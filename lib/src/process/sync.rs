@@ -4,13 +4,14 @@
 //! from outside a namespace) send each other one small message per step: a named byte,
 //! optionally followed by text (the error, when the step is `Failed`). A SOCK_SEQPACKET
 //! socket keeps each message whole, and a peer that dies shows up as end-of-file, so nobody
-//! waits forever on a dead partner.
+//! waits forever on a dead partner. A step may carry an open file descriptor (SCM_RIGHTS,
+//! sys::scm_rights): the container's pty master travels that way (`Terminal`).
 //! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper), ctr-run
 //! (container::create, container::detach).
 
 use crate::error::{Error, Result};
 use nix::sys::socket::{recv, send, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 /// Every step any protocol in ctrkit uses; each protocol documents its order in a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,17 @@ pub enum Step {
     NotExecutable = b'X',
     /// A detached container is running; the rest is its pid (container::detach).
     Started = b'S',
+    /// The container opened its pseudo-terminal in its own /dev/pts; the master fd comes
+    /// with the message (container::create, `-t`).
+    Terminal = b'T',
+}
+
+/// One message as received: the step, its text, and the fd that came with it, if any.
+#[derive(Debug)]
+pub struct Message {
+    pub step: Step,
+    pub text: String,
+    pub fd: Option<OwnedFd>,
 }
 
 impl Step {
@@ -42,6 +54,7 @@ impl Step {
             Step::NotFound,
             Step::NotExecutable,
             Step::Started,
+            Step::Terminal,
         ]
         .into_iter()
         .find(|s| *s as u8 == b)
@@ -79,23 +92,41 @@ impl Channel {
         Ok(())
     }
 
+    /// Send `step` with an open fd attached (its number means nothing to the peer, which
+    /// gets its own duplicate).
+    pub fn send_fd(&self, step: Step, fd: BorrowedFd) -> Result<()> {
+        let op = crate::explain::Op::new(
+            format!("sendmsg(sync, {step:?}, SCM_RIGHTS [{}])", fd.as_raw_fd()),
+            "hand an open fd to the other process",
+            "unix(7)",
+        );
+        let object = format!("sync step {step:?}");
+        crate::explain::run(op, &object, || crate::sys::scm_rights::send_with_fd(self.fd.as_fd(), &[step as u8], fd))?;
+        Ok(())
+    }
+
     /// Wait for the next message, whatever it is: `None` when the peer closed its end (it
     /// exited, or exec'd: the end is close-on-exec, so an exec shows up as end-of-file).
     pub fn receive(&self) -> Result<Option<(Step, String)>> {
+        Ok(self.receive_message()?.map(|m| (m.step, m.text)))
+    }
+
+    /// `receive`, keeping the fd a message may carry.
+    pub fn receive_message(&self) -> Result<Option<Message>> {
         let mut buf = [0u8; 4096];
-        let n = loop {
-            match recv(self.fd.as_raw_fd(), &mut buf, MsgFlags::empty()) {
+        let (n, fd) = loop {
+            match crate::sys::scm_rights::recv_with_fd(self.fd.as_fd(), &mut buf) {
                 Err(nix::errno::Errno::EINTR) => continue,
                 other => break other,
             }
         }
-        .map_err(|e| Error::errno("recv", "sync channel", e))?;
+        .map_err(|e| Error::errno("recvmsg", "sync channel", e))?;
         if n == 0 {
             return Ok(None);
         }
         let step = Step::from_byte(buf[0])
             .ok_or_else(|| Error::invalid("sync channel", format!("unknown step byte {:#x}", buf[0])))?;
-        Ok(Some((step, String::from_utf8_lossy(&buf[1..n]).into_owned())))
+        Ok(Some(Message { step, text: String::from_utf8_lossy(&buf[1..n]).into_owned(), fd }))
     }
 
     /// Wait for `want`. A `Failed` from the peer becomes our error, carrying its text.
@@ -134,6 +165,20 @@ mod tests {
         b.fail(&Error::invalid("x", "broke")).unwrap();
         let err = a.wait_for(Step::HelperDone).unwrap_err();
         assert!(err.to_string().contains("invalid x: broke"), "{err}");
+    }
+
+    #[test]
+    fn an_fd_travels_with_its_step() {
+        let (a, b) = channel().unwrap();
+        let (r, w) = nix::unistd::pipe().unwrap();
+        a.send_fd(Step::Terminal, w.as_fd()).unwrap();
+        drop(w);
+        let m = b.receive_message().unwrap().unwrap();
+        assert_eq!(m.step, Step::Terminal);
+        let got = m.fd.expect("the fd came along");
+        nix::unistd::write(&got, b"x").unwrap();
+        let mut buf = [0u8; 1];
+        assert_eq!(nix::unistd::read(&r, &mut buf).unwrap(), 1);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! - `xattr`     — lgetxattr(2), extended attributes, xattr(7).
 //! - `seccomp`   — seccomp(2) SECCOMP_SET_MODE_FILTER, seccomp(2).
 //! - `close_range` — close_range(2) CLOSE_RANGE_CLOEXEC.
-//! - `tty`       — openpty(3), TIOCSCTTY, window size, termios raw mode, ioctl_tty(2).
+//! - `tty`       — unlocking a pty and opening its slave (TIOCSPTLCK, TIOCGPTPEER), TIOCSCTTY,
+//!   window size, termios raw mode, ioctl_tty(2).
+//! - `scm_rights` — passing a file descriptor over a unix socket (sendmsg/recvmsg SCM_RIGHTS), unix(7).
 //! - `pidfd`     — pidfd_open(2), pidfd_send_signal(2): signal and wait for one process for good.
 //!
 //! Everything else goes through `nix`. Used by: net, mount, image.
@@ -16,6 +18,7 @@ pub mod close_range;
 pub mod fsmount;
 pub mod netdevice;
 pub mod pidfd;
+pub mod scm_rights;
 pub mod seccomp;
 pub mod tty;
 pub mod xattr;

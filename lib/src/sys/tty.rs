@@ -1,5 +1,5 @@
-//! Terminals: a new pseudo-terminal pair, making one the controlling terminal, the window
-//! size, and raw mode — the ioctls and termios calls `nix` has behind features this crate
+//! Terminals: unlocking a new pseudo-terminal and opening its slave, making one the
+//! controlling terminal, the window size, and raw mode — the ioctls and termios calls `nix` has behind features this crate
 //! does not enable.
 //!
 //! A pseudo-terminal is a pair: the *master* side is held by the program playing the
@@ -8,25 +8,35 @@
 //! makes it its controlling terminal with TIOCSCTTY; then Ctrl-C on it signals the
 //! foreground process group, and job control works.
 //!
-//! Read: pty(7), openpty(3), ioctl_tty(2) (TIOCSCTTY, TIOCGWINSZ, TIOCSWINSZ), termios(3).
+//! A new pair comes from opening a `ptmx` node: each devpts instance has its own
+//! (`/dev/pts/ptmx`), and a container mounts a devpts instance of its own (newinstance) with
+//! `/dev/ptmx -> pts/ptmx`, so a pty opened inside is numbered and visible only inside.
+//! Read: pty(7), pts(4), unlockpt(3), ioctl_tty(2) (TIOCSPTLCK, TIOCGPTPEER, TIOCSCTTY,
+//! TIOCGWINSZ, TIOCSWINSZ), termios(3).
 //! Shell: `script`, `stty raw -echo`, `stty size`. Used by: container::tty.
 
 use nix::errno::Errno;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
-/// openpty(3): a new (master, slave) pair, both close-on-exec.
-pub fn openpty() -> nix::Result<(OwnedFd, OwnedFd)> {
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: the two out-pointers are valid; name, termios and winsize may be NULL.
-    let rc =
-        unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
-    Errno::result(rc)?;
-    // SAFETY: on success both are fresh fds owned by nobody else.
-    let pair = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    for fd in [&pair.0, &pair.1] {
-        nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC))?;
-    }
-    Ok(pair)
+/// ioctl(master, TIOCSPTLCK, 0): unlock the slave side of a master just opened from a
+/// `ptmx` (what unlockpt(3) does); until then opening the slave fails with EIO.
+pub fn unlock(master: BorrowedFd) -> nix::Result<()> {
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK reads one int from the valid pointer we pass.
+    let rc = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock as *const libc::c_int) };
+    Errno::result(rc).map(drop)
+}
+
+/// ioctl(master, TIOCGPTPEER, O_RDWR|O_NOCTTY|O_CLOEXEC): open the slave that belongs to this
+/// master, through the master's own devpts instance (Linux 4.13). Unlike ptsname(3) + open,
+/// no path is looked up, so nobody can slip another file in between.
+pub fn open_peer(master: BorrowedFd) -> nix::Result<OwnedFd> {
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+    // SAFETY: TIOCGPTPEER takes the open flags as an int argument and returns a new fd.
+    let fd = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
+    Errno::result(fd)?;
+    // SAFETY: on success the fd is fresh and owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 /// ioctl(fd, TIOCSCTTY, 0): make the terminal the caller's controlling terminal (the caller
