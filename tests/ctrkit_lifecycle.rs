@@ -24,11 +24,7 @@ const CTRKIT: &str = env!("CARGO_BIN_EXE_ctrkit");
 /// The shared image store: under target/tmp, kept between runs (demo is built once).
 fn shared_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctrkit-lifecycle-root");
-        std::fs::create_dir_all(&root).unwrap();
-        root
-    })
+    ROOT.get_or_init(|| common::shared_store("ctrkit-lifecycle-root"))
 }
 
 /// A private world: its own state dir; on drop every container in it is `rm -f`'d by id.
@@ -535,18 +531,7 @@ impl Attached {
     }
     /// Its exit status; panics if it has not ended within 15 s.
     fn wait(mut self) -> ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!("attach did not end");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        common::wait_within(&mut self.child, Duration::from_secs(15)).expect("attach did not end")
     }
 }
 
@@ -653,17 +638,8 @@ impl OnTerminal {
         }
     }
     fn wait(mut self) -> ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("never ended; saw {:?}", self.seen.lock().unwrap());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let status = common::wait_within(&mut self.child, Duration::from_secs(15));
+        status.unwrap_or_else(|| panic!("never ended; saw {:?}", self.seen.lock().unwrap()))
     }
 }
 

@@ -27,11 +27,7 @@ const WEB: &str = "mkdir -p /www && echo \"I am $(hostname)\" > /www/index.html 
 
 fn shared_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctrkit-network-root");
-        std::fs::create_dir_all(&root).unwrap();
-        root
-    })
+    ROOT.get_or_init(|| common::shared_store("ctrkit-network-root"))
 }
 
 /// A test's own "host": a network namespace with lo up, a state dir, and on drop every

@@ -94,3 +94,27 @@ pub fn cgroups_named(prefix: &str) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// A child's exit status if it ends within `patience`; otherwise it is killed, reaped, and None.
+pub fn wait_within(child: &mut std::process::Child, patience: std::time::Duration) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// An image store shared by one test file's tests, under target/tmp and kept between runs
+/// (the demo image is built into it once).
+pub fn shared_store(name: &str) -> std::path::PathBuf {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
