@@ -115,7 +115,7 @@ elif ! command -v python3 >/dev/null; then missing "python3 (lab 14's reaper: pr
 elif ! python3 -c 'import ctypes; exit(ctypes.CDLL(None).prctl(36, 1, 0, 0, 0))' 2>/dev/null; then missing "prctl(PR_SET_CHILD_SUBREAPER) refused (lab 14's reaper)" "a kernel ≥ 3.4 is needed"
 else ok "lab 14: chroot, env, setsid, timeout, mknod; python3 can become a child subreaper"; fi
 if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] && [ "$(cat /proc/1/comm 2>/dev/null)" != init ]; then
-  note "pid 1 is $(cat /proc/1/comm 2>/dev/null): if it does not reap orphans, run lab 14's engine by hand under python3 labs/reaper.py bash"
+  note "pid 1 is $(cat /proc/1/comm 2>/dev/null): if it does not reap orphans, run lab 14's engine (or labs 09-10's ctrkit run -d) by hand under python3 labs/reaper.py bash"
 fi
 
 # our tools
