@@ -89,7 +89,7 @@ else note "nft not installed: lab 10 skips its ruleset facts (apt-get install nf
 
 # programs the labs use
 bb=$(command -v busybox || true)
-if [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then ok "static busybox: $bb (lab 04 root file system, the demo image)"
+if [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then ok "static busybox: $bb (lab 04 root file system, the demo image, labs 09-10 ping and wget)"
 elif [ -n "$bb" ]; then missing "busybox is dynamically linked" "apt-get install busybox-static"
 else missing "busybox" "apt-get install busybox-static"; fi
 command -v rustc >/dev/null && ok "rustc (lab 04 compiles its chroot-escape program)" || missing "rustc" "install Rust (rustup) — the tools need it anyway"
