@@ -25,7 +25,8 @@ can() { PING_TO=$1; shift; pings "$@"; }                                    # ca
 link_index() { ip -n "$1" -o link show "$2" 2>/dev/null | awk -F': ' '{ print $1; exit }'; }  # ifindex of DEV in NS
 peer_index() { ip -n "$1" -o link show "$2" 2>/dev/null | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'; } # N of DEV@ifN
 addr_of() { ip -n "$1" -4 -o addr show dev "$2" 2>/dev/null | awk '{ print $4; exit }'; }      # 10.99.0.2/24
-is_up() { ip -n "$1" -o link show "$2" 2>/dev/null | grep -q 'state UP'; }
+is_up() { ip -n "$1" -o link show "$2" 2>/dev/null | grep -qE '<([^>]*,)?UP[,>]'; }   # set up (IFF_UP), whatever its carrier
+flags() { ip -n "$1" -o link show "$2" 2>/dev/null | grep -o '<[^>]*>'; }
 on_bridge() { ip -n "$HOSTNS" -o link show master "$1" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'; }
 veths_on_ctrkit0() { on_bridge ctrkit0 | grep '^veth'; }
 pid_eth0() { nsenter -t "$1" -n ip -4 -o addr show eth0 2>/dev/null | awk '{ print $4; exit }'; }   # as the brief's tests read it
@@ -53,7 +54,7 @@ for x in "A $A $NET.2 cl09-a" "B $B $NET.3 cl09-b"; do
   else fail "$1: eth0 in $ns holds '${got:-nothing}', want $want ($(head -c 160 "$LAB_TMP/cable-$(echo "$1" | tr AB ab).out" | tr '\n' ' '))" \
        "the veth's other end must be born inside NS as eth0 (ip link add END type veth peer name eth0 netns NS), then ip -n NS addr add ADDR/24 dev eth0"; cables=0; continue; fi
   is_up "$ns" eth0 && is_up "$HOSTNS" "$end" && pass "$1: eth0 and $end are both UP" \
-    || { fail "$1: eth0 or $end is not UP ($(ip -n "$ns" -br link show eth0 2>/dev/null | awk '{ print $2 }') / $(ip -n "$HOSTNS" -br link show "$end" 2>/dev/null | awk '{ print $2 }'))" "a veth carries nothing until BOTH ends are up: ip -n NS link set eth0 up, and on_host ip link set END up"; cables=0; }
+    || { fail "$1: eth0 or $end is not up (eth0 $(flags "$ns" eth0), $end $(flags "$HOSTNS" "$end"))" "a veth carries nothing until BOTH ends are up: ip -n NS link set eth0 up, and on_host ip link set END up"; cables=0; }
   hi=$(link_index "$HOSTNS" "$end"); ei=$(link_index "$ns" eth0)
   if [ -n "$hi" ] && [ "$(peer_index "$ns" eth0)" = "$hi" ] && [ "$(peer_index "$HOSTNS" "$end")" = "$ei" ]; then
     pass "$1: one cable: in $ns it is eth0@if$hi, in the lab's host $end@if$ei (each names the other's index)"
@@ -78,7 +79,7 @@ members=$(on_bridge "$BRIDGE" | sort | tr '\n' ' ')
 if [ "$members" = "cl09-a cl09-b " ]; then pass "ip -n $HOSTNS -o link show master $BRIDGE: $members"
 else fail "the ports of $BRIDGE are '${members:-none}', want cl09-a cl09-b ($(head -c 160 "$LAB_TMP/bridge.out" | tr '\n' ' '))" "on_host ip link add $BRIDGE type bridge, then on_host ip link set END master $BRIDGE for each end"; fi
 [ "$(addr_of "$HOSTNS" "$BRIDGE")" = "$NET.1/24" ] && is_up "$HOSTNS" "$BRIDGE" && pass "$BRIDGE holds $NET.1/24 and is UP" \
-  || fail "$BRIDGE holds '$(addr_of "$HOSTNS" "$BRIDGE")' ($(ip -n "$HOSTNS" -br link show "$BRIDGE" 2>/dev/null | awk '{ print $2 }')), want $NET.1/24, UP" "on_host ip addr add $NET.1/24 dev $BRIDGE; on_host ip link set $BRIDGE up"
+  || fail "$BRIDGE holds '$(addr_of "$HOSTNS" "$BRIDGE")' $(flags "$HOSTNS" "$BRIDGE"), want $NET.1/24, UP" "on_host ip addr add $NET.1/24 dev $BRIDGE; on_host ip link set $BRIDGE up"
 if [ "$cables" = 1 ]; then
   can "$NET.3" in_ns "$A" && pass "A pings B ($NET.3) through the bridge" || fail "A cannot ping B ($NET.3)" "both ends plugged into the bridge, and the bridge up?"
   can "$NET.2" in_ns "$B" && pass "B pings A ($NET.2)" || fail "B cannot ping A ($NET.2)" "both ends plugged into the bridge, and the bridge up?"
@@ -159,7 +160,7 @@ l=$(grep -m1 'RTM_DELLINK' "$LAB_TMP/peek.explain")
 step "6. container ↔ container, container ↔ host"
 wait_until 10 "on_host ctrkit exec client timeout 3 wget -qO- http://$WIP/ > /dev/null 2>&1"
 body=$(on_host ctrkit exec client timeout 5 wget -qO- "http://$WIP/" 2>&1)
-[ "$body" = "hello from web" ] && pass "client fetches http://$WIP/ (web's address): $body" || fail "client got '$body' from http://$WIP/" "is web's httpd up? on_host ctrkit logs web"
+[ "$body" = "hello from web" ] && pass "client fetches http://$WIP/ (web's address): $body" || fail "client got '$body' from http://$WIP/" "both containers need the bridge network (step 4); is web's httpd up? on_host ctrkit logs web"
 body=$(fetch_by_name 2> "$LAB_TMP/fetch.err")
 [ "$body" = "hello from web" ] && pass "fetch_by_name: client fetches http://web/: $body" \
   || fail "fetch_by_name printed '$body' $(head -c 120 "$LAB_TMP/fetch.err")" "ctrkit exec client … wget -qO- http://web/, with timeout 5 in front of wget, through on_host"
