@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # labs/doctor.sh — is this host ready for the labs? Each line: ok / MISSING, and how to fix it.
-# Run through ./labs/run.sh doctor. Reads only (at most it loads the overlay module, and a
-# python3 that exits at once tries prctl(PR_SET_CHILD_SUBREAPER) on itself).
+# Run through ./labs/run.sh doctor. Reads only (at most it loads the overlay module, a python3
+# that exits at once tries prctl(PR_SET_CHILD_SUBREAPER) on itself, and a network namespace
+# ctrkit-lab-doctor is made and deleted at once).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -71,15 +72,24 @@ if [ "$(swapon --show 2>/dev/null | wc -l)" -gt 0 ]; then note "swap is on: lab 
 if grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; then ok "overlayfs available"
 else missing "overlayfs" "modprobe overlay (CONFIG_OVERLAY_FS)"; fi
 
-# nftables (labs 09-10, coming)
+# networking (labs 09-10): each lab makes a network namespace of its own as its "host" and
+# runs everything in it with nsenter --net; ss finds the published port's listener; nft is
+# optional (lab 10 shows the ruleset stays empty when it is installed)
+net09=""
+command -v ip >/dev/null || net09="$net09 ip"
+command -v ss >/dev/null || net09="$net09 ss"
+command -v nsenter >/dev/null || net09="$net09 nsenter"
+if [ -n "$net09" ]; then missing "labs 09-10 need:$net09" "apt-get install iproute2 util-linux"
+elif ip netns add ctrkit-lab-doctor 2>/dev/null; then
+  ip netns del ctrkit-lab-doctor; ok "labs 09-10: ip, ss, nsenter; ip netns add works"
+else missing "ip netns add fails (labs 09-10 need a network namespace of their own)" "run as root; the kernel needs CONFIG_NET_NS, and /run must be writable"; fi
 if command -v nft >/dev/null; then
-  if nft list tables >/dev/null 2>&1; then ok "nftables: nft works"; else missing "nft cannot talk to the kernel" "modprobe nf_tables; run as root"; fi
-else missing "nft (labs 09-10)" "apt-get install nftables"; fi
-command -v ip >/dev/null && ok "iproute2 (ip)" || missing "ip (labs 09-10)" "apt-get install iproute2"
+  if nft list tables >/dev/null 2>&1; then ok "nftables: nft works (lab 10 reads the ruleset)"; else note "nft cannot talk to the kernel (modprobe nf_tables): lab 10 skips its ruleset facts"; fi
+else note "nft not installed: lab 10 skips its ruleset facts (apt-get install nftables to see them)"; fi
 
 # programs the labs use
 bb=$(command -v busybox || true)
-if [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then ok "static busybox: $bb (lab 04 root file system, the demo image)"
+if [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then ok "static busybox: $bb (lab 04 root file system, the demo image, labs 09-10 ping and wget)"
 elif [ -n "$bb" ]; then missing "busybox is dynamically linked" "apt-get install busybox-static"
 else missing "busybox" "apt-get install busybox-static"; fi
 command -v rustc >/dev/null && ok "rustc (lab 04 compiles its chroot-escape program)" || missing "rustc" "install Rust (rustup) — the tools need it anyway"
@@ -105,7 +115,7 @@ elif ! command -v python3 >/dev/null; then missing "python3 (lab 14's reaper: pr
 elif ! python3 -c 'import ctypes; exit(ctypes.CDLL(None).prctl(36, 1, 0, 0, 0))' 2>/dev/null; then missing "prctl(PR_SET_CHILD_SUBREAPER) refused (lab 14's reaper)" "a kernel ≥ 3.4 is needed"
 else ok "lab 14: chroot, env, setsid, timeout, mknod; python3 can become a child subreaper"; fi
 if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] && [ "$(cat /proc/1/comm 2>/dev/null)" != init ]; then
-  note "pid 1 is $(cat /proc/1/comm 2>/dev/null): if it does not reap orphans, run lab 14's engine by hand under python3 labs/reaper.py bash"
+  note "pid 1 is $(cat /proc/1/comm 2>/dev/null): if it does not reap orphans, run lab 14's engine (or labs 09-10's ctrkit run -d) by hand under python3 labs/reaper.py bash"
 fi
 
 # our tools

@@ -46,7 +46,8 @@ cmd_list() {
   for n in $(available_labs); do
     d=$(lab_dir "$n"); printf '  %s\n' "$(sed -n '1s/^# *//p' "$d/README.md")"
   done
-  echo "coming (see labs/README.md): $(sed -n 's/^| \([0-9][0-9]\) |.*| coming |.*/\1/p' "$LABS_DIR/README.md" | tr '\n' ' ')"
+  local coming; coming=$(sed -n 's/^| \([0-9][0-9]\) |.*| coming |.*/\1/p' "$LABS_DIR/README.md" | tr '\n' ' ')
+  [ -z "$coming" ] || echo "coming (see labs/README.md): $coming"
 }
 
 cmd_check() {
