@@ -25,16 +25,20 @@ cleanup() {
 trap cleanup EXIT
 
 avail_kib() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
+# Kernel memory a container holds (namespaces, mounts, cgroups, tasks, files in tmpfs):
+# slab, kernel stacks, page tables, per-cpu areas and shmem (the state dirs in /run are tmpfs).
+# Less noisy than MemAvailable, which moves with the page cache.
+kernel_kib() { awk '/^(Slab|KernelStack|PageTables|Percpu|Shmem):/ {s += $2} END {print s}' /proc/meminfo; }
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 sync; echo 3 > /proc/sys/vm/drop_caches
 
 target/bin/ctrkit run --rm demo true   # builds the demo image into this private root
-before=$(avail_kib)
+before=$(avail_kib); kbefore=$(kernel_kib)
 t0=$(date +%s.%N)
 for i in $(seq "$N"); do target/bin/ctrkit run -d demo sleep 100000 >/dev/null; done
 t1=$(date +%s.%N)
 sleep 2
-after=$(avail_kib)
+after=$(avail_kib); kafter=$(kernel_kib)
 sleep_rss=$(ps -C sleep -o rss= | sort -n | head -1)
 echo "ctrkit: $N containers started in $(calc "$t1 - $t0") s;" \
      "host memory per container $(calc "($before - $after) / $N / 1024") MiB" \
@@ -43,6 +47,8 @@ echo "ctrkit: $N containers started in $(calc "$t1 - $t0") s;" \
 # the monitors (ctr-run -d) are ours; the sleeps are the workload.
 pss_of() { for p in $(pgrep -x "$1"); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
 echo "ctrkit: PSS per container: monitor $(calc "$(pss_of ctr-run) / $N / 1024") MiB, workload (sleep) $(calc "$(pss_of sleep) / $N / 1024") MiB"
+echo "ctrkit: kernel memory per container $(calc "($kafter - $kbefore) / $N / 1024") MiB;" \
+     "beyond the workload (kernel + monitor PSS): $(calc "(($kafter - $kbefore) + $(pss_of ctr-run)) / $N / 1024") MiB"
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 3 --runs 20 "target/bin/ctrkit ps -a" 2>/dev/null | grep -E 'Time|Range'
 fi
@@ -52,7 +58,7 @@ if [ "$PODMAN_N" -gt 0 ] && command -v podman >/dev/null; then
   target/bin/img-pack --demo -o "$work/demo.tar" 2>/dev/null
   "${podman_[@]}" load -i "$work/demo.tar" >/dev/null 2>&1
   sync; echo 3 > /proc/sys/vm/drop_caches
-  before=$(avail_kib)
+  before=$(avail_kib); kbefore=$(kernel_kib)
   t0=$(date +%s.%N)
   for i in $(seq "$PODMAN_N"); do
     "${podman_[@]}" run -d --runtime runc --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
@@ -60,8 +66,10 @@ if [ "$PODMAN_N" -gt 0 ] && command -v podman >/dev/null; then
   done
   t1=$(date +%s.%N)
   sleep 2
-  after=$(avail_kib)
+  after=$(avail_kib); kafter=$(kernel_kib)
   echo "podman: PSS per container: conmon $(calc "$(pss_of conmon) / $PODMAN_N / 1024") MiB"
+  echo "podman: kernel memory per container $(calc "($kafter - $kbefore) / $PODMAN_N / 1024") MiB;" \
+       "beyond the workload (kernel + conmon PSS): $(calc "(($kafter - $kbefore) + $(pss_of conmon)) / $PODMAN_N / 1024") MiB"
   echo "podman: $PODMAN_N containers started in $(calc "$t1 - $t0") s;" \
        "host memory per container $(calc "($before - $after) / $PODMAN_N / 1024") MiB"
 fi

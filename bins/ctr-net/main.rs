@@ -106,7 +106,6 @@ fn run(args: Args) -> Result<Status> {
             };
             let id = id.unwrap_or(default_id);
             let name = name.unwrap_or_else(|| id.clone());
-            network.prepare_hosts_file()?;
             let endpoint = network.connect(&ns, &Member { id: &id, name: &name, hostname: &name }, ip)?;
             print_endpoint(&endpoint, args.json)?;
         }
