@@ -17,7 +17,7 @@ use ctrkit::container::etc_files::Dns;
 use ctrkit::container::image_config::{self, ImageDefaults};
 use ctrkit::container::options::{ImageRef, Io, RootSource, RunOptions};
 use ctrkit::container::volume::Volume;
-use ctrkit::container::{detach, lookup, network, pipeline};
+use ctrkit::container::{detach, foreground, lookup, network, pipeline};
 use ctrkit::net::publish::PortMap;
 use ctrkit::process::Status;
 use ctrkit::{explain, Error, Result};
@@ -172,7 +172,7 @@ fn run(args: Args) -> Result<Status> {
         println!("{}", detach::run_detached(&options)?);
         return Ok(Status::Exited(0));
     }
-    match create::run_foreground(&options)? {
+    match foreground::run(&options)? {
         Outcome::Exited(status) => Ok(status),
         // The command could not be run inside: say why, exit 126/127 like a shell.
         Outcome::ExecFailed { code, error } => {

@@ -18,7 +18,7 @@
 //! needs no monitor and has none (create.rs): it is faster, and there is nothing to detach.
 //! Syscalls: fork(2), setsid(2), pipe2(2), socketpair(2), poll(2), socket/bind/listen/accept(2).
 //! Read: daemon(7), setsid(2), unix(7). Shell: `setsid -f ctr-run … >log 2>&1`. Used by:
-//! ctr-run -d, ctr-run -it (via container::create::run_foreground).
+//! ctr-run -d, ctr-run -it (via container::foreground::run).
 
 use super::attach::Hub;
 use super::attach_client::{self, Ended};

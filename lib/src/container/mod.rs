@@ -13,6 +13,8 @@
 //! | `state`        | the per-container record: state.json, lock, names                   |
 //! | `etc_files`    | /etc/hostname, hosts, resolv.conf written by the runtime            |
 //! | `create`       | prepare → create → start → wait → finish; the parent/child protocol |
+//! | `foreground`   | the run without `-d`: create's steps with our stdio or the inside pty |
+//! | `network`      | `--network`, `-p`, `-P`: the plan, the prepared namespace, release  |
 //! | `child`        | the container's first process, fork to exec                         |
 //! | `rootfs`       | overlay root and pivot_root(".", ".")                               |
 //! | `in_root`, `mounts`, `mount_options` | mount points inside the root; the spec's mounts |
@@ -49,6 +51,7 @@ pub mod devices;
 pub mod etc_files;
 pub mod exec;
 pub mod exec_in;
+pub mod foreground;
 pub mod id;
 pub mod image_config;
 pub mod in_root;
