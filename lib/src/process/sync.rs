@@ -6,7 +6,7 @@
 //! socket keeps each message whole, and a peer that dies shows up as end-of-file, so nobody
 //! waits forever on a dead partner.
 //! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper), ctr-run
-//! (container::create, container::detach).
+//! (container::create, container::detach), ctr-oci (oci::create, oci::init).
 
 use crate::error::{Error, Result};
 use nix::sys::socket::{recv, send, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
@@ -30,6 +30,13 @@ pub enum Step {
     NotExecutable = b'X',
     /// A detached container is running; the rest is its pid (container::detach).
     Started = b'S',
+    /// OCI create: the container's namespaces and mounts exist; the runtime's hooks may run
+    /// (oci::create).
+    Environment = b'E',
+    /// OCI create: the runtime ran its createRuntime hooks and put the process in its cgroup.
+    HooksDone = b'H',
+    /// OCI create: the container is set up and waits on its exec fifo for `start`.
+    Created = b'C',
 }
 
 impl Step {
@@ -42,6 +49,9 @@ impl Step {
             Step::NotFound,
             Step::NotExecutable,
             Step::Started,
+            Step::Environment,
+            Step::HooksDone,
+            Step::Created,
         ]
         .into_iter()
         .find(|s| *s as u8 == b)

@@ -1,0 +1,414 @@
+//! ctr-oci against the real kernel, as root, and against the real clients: the OCI lifecycle
+//! and its states (runtime.md), errors for verbs in the wrong state, a failed create leaving
+//! nothing, hooks in order with the state on stdin, exec, the console socket through podman,
+//! and podman and containerd driving ctr-oci. Each test has its own --root (so tests run in
+//! parallel and can check that nothing is left) and removes what it made on every way out.
+#![forbid(unsafe_code)]
+mod common;
+
+use common::{cgroups_named, host_mounts_mentioning, skip, TempDir};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ctr-oci");
+
+/// A busybox root (built once per test binary under target/tmp, renamed into place whole).
+fn rootfs() -> Option<&'static Path> {
+    static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        if !Path::new("/bin/busybox").exists() {
+            return None;
+        }
+        let done = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctr-oci-rootfs");
+        if done.join("bin/sh").exists() {
+            return Some(done);
+        }
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ctr-oci-rootfs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for d in ["bin", "etc", "tmp", "proc", "dev", "sys"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::copy("/bin/busybox", root.join("bin/busybox")).unwrap();
+        let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
+        for applet in String::from_utf8_lossy(&list.stdout).lines() {
+            if applet != "busybox" {
+                let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
+            }
+        }
+        std::fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+        if std::fs::rename(&root, &done).is_err() {
+            let _ = std::fs::remove_dir_all(&root);
+        }
+        Some(done)
+    })
+    .as_deref()
+}
+
+/// Root and busybox, or a skip with the reason.
+fn need_rootfs() -> Option<&'static Path> {
+    if let Some(why) = common::need_root() {
+        skip(&why);
+        return None;
+    }
+    let root = rootfs();
+    if root.is_none() {
+        skip("busybox-static not installed (apt-get install busybox-static)");
+    }
+    root
+}
+
+/// A test's own --root and bundle dir; every container left in the root is deleted --force on
+/// drop (so a failing assertion leaves no process, cgroup or state behind).
+struct World {
+    root: TempDir,
+    bundle: TempDir,
+    /// Where each call's stdout and stderr go: files, not pipes, because a container made by
+    /// `create` (or `exec -d`) inherits them and would hold a pipe open long after we read it.
+    io: TempDir,
+}
+
+impl World {
+    /// A bundle whose rootfs is a bind of the shared busybox tree (read-only root), running `args`.
+    fn new(tag: &str, args: &[&str]) -> World {
+        let w = World {
+            root: TempDir::new(&format!("{tag}-root")),
+            bundle: TempDir::new(&format!("{tag}-bundle")),
+            io: TempDir::new(&format!("{tag}-io")),
+        };
+        let out = w.oci(&["spec", "--bundle", w.bundle.path().to_str().unwrap()]);
+        assert!(out.status.success(), "spec: {}", text(&out.stderr));
+        w.edit(|c| {
+            c["root"]["path"] = rootfs().unwrap().to_str().unwrap().into();
+            c["process"]["terminal"] = false.into();
+            c["process"]["args"] = args.iter().map(|a| Value::from(*a)).collect();
+        });
+        w
+    }
+
+    fn edit(&self, change: impl FnOnce(&mut Value)) {
+        let path = self.bundle.path().join("config.json");
+        let mut c: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        change(&mut c);
+        std::fs::write(&path, serde_json::to_vec_pretty(&c).unwrap()).unwrap();
+    }
+
+    fn oci(&self, args: &[&str]) -> Output {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (out, err) = (self.io.path().join(format!("{n}.out")), self.io.path().join(format!("{n}.err")));
+        let status = Command::new(BIN)
+            .arg("--root")
+            .arg(self.root.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .status()
+            .unwrap();
+        Output {
+            status,
+            stdout: std::fs::read(&out).unwrap_or_default(),
+            stderr: std::fs::read(&err).unwrap_or_default(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.oci(args);
+        assert!(out.status.success(), "ctr-oci {args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    fn create(&self, id: &str) -> Output {
+        self.oci(&["create", "--bundle", self.bundle.path().to_str().unwrap(), id])
+    }
+
+    fn state(&self, id: &str) -> Value {
+        serde_json::from_str(&self.ok(&["state", id])).unwrap()
+    }
+
+    fn record(&self, id: &str) -> Value {
+        serde_json::from_slice(&std::fs::read(self.root.path().join(id).join("state.json")).unwrap()).unwrap()
+    }
+
+    fn wait_status(&self, id: &str, want: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let s = self.state(id);
+            if s["status"] == want || Instant::now() > deadline {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        for e in std::fs::read_dir(self.root.path()).into_iter().flatten().flatten() {
+            let _ = self.oci(&["delete", "--force", &e.file_name().to_string_lossy()]);
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ns(pid: i64, kind: &str) -> String {
+    common::ns_inode(&pid.to_string(), kind)
+}
+
+#[test]
+fn the_lifecycle_follows_the_specs_states_and_refuses_wrong_ones() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("life", &["sleep", "30"]);
+    let id = "life1";
+    let out = w.create(id);
+    assert!(out.status.success(), "create: {}", text(&out.stderr));
+
+    // created: the init exists, in its own namespaces and cgroup, and waits.
+    let s = w.state(id);
+    assert_eq!(
+        (s["ociVersion"].as_str(), s["id"].as_str(), s["status"].as_str()),
+        (Some("1.0.2"), Some(id), Some("created"))
+    );
+    assert_eq!(s["bundle"], w.bundle.path().to_str().unwrap());
+    let pid = s["pid"].as_i64().unwrap();
+    for kind in ["pid", "mnt", "net", "uts", "ipc", "cgroup"] {
+        assert_ne!(ns(pid, kind), common::ns_inode("self", kind), "{kind} namespace of the init");
+    }
+    let dirs = w.record(id)["cgroup_dirs"].as_array().unwrap().clone();
+    assert!(!dirs.is_empty());
+    for d in &dirs {
+        let procs = std::fs::read_to_string(Path::new(d.as_str().unwrap()).join("cgroup.procs")).unwrap();
+        assert!(procs.lines().any(|l| l == pid.to_string()), "{d} holds the init");
+    }
+    let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(!cmdline.starts_with("sleep"), "not exec'd before start: {cmdline:?}");
+
+    // created → running
+    w.ok(&["start", id]);
+    let s = w.state(id);
+    assert_eq!((s["status"].as_str(), s["pid"].as_i64()), (Some("running"), Some(pid)));
+    let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(cmdline.starts_with("sleep"), "{cmdline:?}");
+    let again = w.oci(&["start", id]);
+    assert!(!again.status.success() && text(&again.stderr).contains("running"), "start twice: {}", text(&again.stderr));
+    let del = w.oci(&["delete", id]);
+    assert!(!del.status.success() && text(&del.stderr).contains("running"), "delete running: {}", text(&del.stderr));
+
+    // exec and ps see the same container.
+    let out = w.ok(&["exec", id, "sh", "-c", "echo $$; cat /proc/1/cmdline"]);
+    assert!(out.starts_with('2') || out.contains("sleep"), "{out:?}");
+    let ps: Vec<i64> = serde_json::from_str(&w.ok(&["ps", "--format", "json", id])).unwrap();
+    assert!(ps.contains(&pid), "{ps:?}");
+    let list = w.ok(&["list", "--format", "json"]);
+    assert!(list.contains(id), "{list}");
+
+    // running → stopped
+    w.ok(&["kill", id, "KILL"]);
+    let s = w.wait_status(id, "stopped");
+    assert_eq!((s["status"].as_str(), s["pid"].as_i64()), (Some("stopped"), Some(0)));
+    for (verb, args) in
+        [("kill", vec!["kill", id, "TERM"]), ("start", vec!["start", id]), ("exec", vec!["exec", id, "true"])]
+    {
+        let out = w.oci(&args);
+        assert!(
+            !out.status.success() && text(&out.stderr).contains("stopped"),
+            "{verb} on stopped: {}",
+            text(&out.stderr)
+        );
+    }
+
+    // stopped → gone, with its cgroup.
+    w.ok(&["delete", id]);
+    assert!(!w.root.path().join(id).exists());
+    for d in &dirs {
+        assert!(!Path::new(d.as_str().unwrap()).exists(), "{d} removed");
+    }
+    let gone = w.oci(&["state", id]);
+    assert!(!gone.status.success() && text(&gone.stderr).contains(id));
+    w.ok(&["delete", "--force", id]); // converges
+}
+
+#[test]
+fn delete_of_a_created_container_kills_its_waiting_init() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("created", &["true"]);
+    assert!(w.create("c").status.success());
+    let pid = w.state("c")["pid"].as_i64().unwrap();
+    w.ok(&["delete", "c"]);
+    assert!(
+        !Path::new(&format!("/proc/{pid}/cmdline")).exists()
+            || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
+    );
+    assert!(!w.root.path().join("c").exists());
+}
+
+#[test]
+fn a_failed_create_leaves_nothing_behind() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("fail", &["/no/such/command"]);
+    let id = "ctr-oci-test-fail-1";
+    let out = w.create(id);
+    assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("/no/such/command"), "{}", text(&out.stderr));
+    assert!(!w.root.path().join(id).exists(), "no state dir");
+    assert!(cgroups_named(id).is_empty(), "no cgroup: {:?}", cgroups_named(id));
+    assert!(host_mounts_mentioning(rootfs().unwrap().to_str().unwrap()).is_empty());
+
+    // A bad config: refused before anything is made.
+    let bad = TempDir::new("fail-bad");
+    std::fs::write(bad.path().join("config.json"), "{\"ociVersion\": 3}").unwrap();
+    let out = w.oci(&["create", "--bundle", bad.path().to_str().unwrap(), "bad"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(text(&out.stderr).contains("config.json"), "{}", text(&out.stderr));
+    assert!(!w.root.path().join("bad").exists());
+
+    // A user namespace: refused by name.
+    w.edit(|c| {
+        c["process"]["args"] = serde_json::json!(["true"]);
+        c["linux"]["namespaces"].as_array_mut().unwrap().push(serde_json::json!({"type": "user"}));
+    });
+    let out = w.create("userns");
+    assert!(!out.status.success() && text(&out.stderr).contains("user namespaces"), "{}", text(&out.stderr));
+
+    // An id that is taken: refused, the first container untouched.
+    w.edit(|c| {
+        c["linux"]["namespaces"].as_array_mut().unwrap().retain(|n| n["type"] != "user");
+    });
+    assert!(w.create("dup").status.success());
+    let out = w.create("dup");
+    assert!(!out.status.success() && text(&out.stderr).contains("already exists"), "{}", text(&out.stderr));
+    assert_eq!(w.state("dup")["status"], "created");
+
+    // Ids that are not names.
+    for bad in ["../x", "a/b", ".hidden", ""] {
+        let out = w.create(bad);
+        assert!(!out.status.success(), "{bad:?}");
+    }
+}
+
+#[test]
+fn hooks_run_in_order_with_the_state_on_stdin() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("hooks", &["true"]);
+    let logs = TempDir::new("hooks-log");
+    let script = "#!/bin/sh\necho \"$1 $(cat | tr -d '\\n')\" >> /hooklog/log\n";
+    std::fs::write(logs.path().join("hook.sh"), script).unwrap();
+    Command::new("chmod").arg("755").arg(logs.path().join("hook.sh")).status().unwrap();
+    // The host's view of /hooklog is a symlink to the log dir (hooks in the runtime namespace);
+    // inside the container /hooklog is a bind mount of it (createContainer, startContainer).
+    let dir = logs.path().to_str().unwrap().to_string();
+    let host_hook = format!("{dir}/hook.sh");
+    let host_script = format!("#!/bin/sh\necho \"$1 $(cat | tr -d '\\n')\" >> {dir}/log\n");
+    std::fs::write(logs.path().join("host-hook.sh"), host_script).unwrap();
+    Command::new("chmod").arg("755").arg(logs.path().join("host-hook.sh")).status().unwrap();
+    let host = format!("{dir}/host-hook.sh");
+    let hook = |path: &str, name: &str| serde_json::json!({"path": path, "args": ["hook", name]});
+    w.edit(|c| {
+        c["mounts"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"destination": "/hooklog", "type": "bind", "source": dir, "options": ["rbind"]}));
+        c["hooks"] = serde_json::json!({
+            "prestart": [hook(&host, "prestart")],
+            "createRuntime": [hook(&host, "createRuntime")],
+            "createContainer": [hook(&host, "createContainer")],
+            "startContainer": [hook("/hooklog/hook.sh", "startContainer")],
+            "poststart": [hook(&host, "poststart")],
+            "poststop": [hook(&host, "poststop")],
+        });
+    });
+    let _ = host_hook;
+    assert!(w.create("h").status.success());
+    let after_create = std::fs::read_to_string(logs.path().join("log")).unwrap();
+    w.ok(&["start", "h"]);
+    w.wait_status("h", "stopped");
+    w.ok(&["delete", "h"]);
+    let log = std::fs::read_to_string(logs.path().join("log")).unwrap();
+    let names: Vec<&str> = log.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
+        "{log}"
+    );
+    assert_eq!(after_create.lines().count(), 3, "only the create-time hooks ran during create");
+    for line in log.lines() {
+        let (name, json) = line.split_once(' ').unwrap();
+        let state: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}: {json}"));
+        assert_eq!(state["id"], "h", "{name}");
+        let want = match name {
+            "prestart" | "createRuntime" | "createContainer" => "creating",
+            "startContainer" => "created",
+            "poststart" => "running",
+            _ => "stopped",
+        };
+        assert_eq!(state["status"], want, "{name}");
+    }
+}
+
+#[test]
+fn exec_detached_writes_its_pid_and_joins_the_container() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("exec", &["sleep", "30"]);
+    assert!(w.create("e").status.success());
+    w.ok(&["start", "e"]);
+    let init = w.state("e")["pid"].as_i64().unwrap();
+    let extra = TempDir::new("exec-extra");
+    let process = extra.path().join("process.json");
+    std::fs::write(
+        &process,
+        serde_json::json!({"args": ["sleep", "20"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}})
+            .to_string(),
+    )
+    .unwrap();
+    let pid_file = extra.path().join("exec.pid");
+    w.ok(&["exec", "-d", "--pid-file", pid_file.to_str().unwrap(), "--process", process.to_str().unwrap(), "e"]);
+    let pid: i64 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    for kind in ["pid", "mnt", "net", "uts", "ipc"] {
+        assert_eq!(ns(pid, kind), ns(init, kind), "{kind}");
+    }
+    let ps: Vec<i64> = serde_json::from_str(&w.ok(&["ps", "--format", "json", "e"])).unwrap();
+    assert!(ps.contains(&pid) && ps.contains(&init), "{ps:?}");
+    let out = w.oci(&["exec", "e", "nosuch"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("nosuch"));
+    w.ok(&["delete", "--force", "e"]);
+    assert!(
+        !Path::new(&format!("/proc/{pid}/cmdline")).exists()
+            || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z"),
+        "exec'd process killed with the container"
+    );
+}
+
+#[test]
+fn the_global_flags_clients_pass_work_and_systemd_is_refused() {
+    let Some(_) = need_rootfs() else { return };
+    let w = World::new("flags", &["true"]);
+    let log = w.root.path().join("log.json");
+    let out = Command::new(BIN)
+        .args([
+            "--root",
+            w.root.path().to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+            "--log-format",
+            "json",
+            "state",
+            "nosuch",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    let line: Value = serde_json::from_str(std::fs::read_to_string(&log).unwrap().lines().last().unwrap()).unwrap();
+    assert_eq!(line["level"], "error");
+    assert!(line["msg"].as_str().unwrap().contains("nosuch"));
+    let out = w.oci(&["--systemd-cgroup", "state", "x"]);
+    assert!(text(&out.stderr).contains("systemd"), "{}", text(&out.stderr));
+    let features: Value = serde_json::from_str(&w.ok(&["features"])).unwrap();
+    assert_eq!(features["linux"]["cgroup"]["systemd"], false);
+    assert!(features["hooks"].as_array().unwrap().len() == 6);
+}
