@@ -157,6 +157,11 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The process has ended: gone from /proc, or a zombie waiting for its reaper.
+fn ended(pid: i64) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z"))
+}
+
 fn ns(pid: i64, kind: &str) -> String {
     common::ns_inode(&pid.to_string(), kind)
 }
@@ -241,10 +246,7 @@ fn delete_of_a_created_container_kills_its_waiting_init() {
     assert!(w.create("c").status.success());
     let pid = w.state("c")["pid"].as_i64().unwrap();
     w.ok(&["delete", "c"]);
-    assert!(
-        !Path::new(&format!("/proc/{pid}/cmdline")).exists()
-            || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
-    );
+    assert!(ended(pid), "the waiting init was killed");
     assert!(!w.root.path().join("c").exists());
 }
 
@@ -300,10 +302,10 @@ fn hooks_run_in_order_with_the_state_on_stdin() {
     let script = "#!/bin/sh\necho \"$1 $(cat | tr -d '\\n')\" >> /hooklog/log\n";
     std::fs::write(logs.path().join("hook.sh"), script).unwrap();
     Command::new("chmod").arg("755").arg(logs.path().join("hook.sh")).status().unwrap();
-    // The host's view of /hooklog is a symlink to the log dir (hooks in the runtime namespace);
-    // inside the container /hooklog is a bind mount of it (createContainer, startContainer).
+    // Two scripts appending to one log: host-hook.sh by its host path (the runtime-namespace
+    // hooks, and createContainer, which runs before pivot_root), hook.sh inside the container
+    // through a bind mount of the log dir at /hooklog (startContainer, after pivot_root).
     let dir = logs.path().to_str().unwrap().to_string();
-    let host_hook = format!("{dir}/hook.sh");
     let host_script = format!("#!/bin/sh\necho \"$1 $(cat | tr -d '\\n')\" >> {dir}/log\n");
     std::fs::write(logs.path().join("host-hook.sh"), host_script).unwrap();
     Command::new("chmod").arg("755").arg(logs.path().join("host-hook.sh")).status().unwrap();
@@ -323,7 +325,6 @@ fn hooks_run_in_order_with_the_state_on_stdin() {
             "poststop": [hook(&host, "poststop")],
         });
     });
-    let _ = host_hook;
     assert!(w.create("h").status.success());
     let after_create = std::fs::read_to_string(logs.path().join("log")).unwrap();
     w.ok(&["start", "h"]);
@@ -377,11 +378,7 @@ fn exec_detached_writes_its_pid_and_joins_the_container() {
     let out = w.oci(&["exec", "e", "nosuch"]);
     assert!(!out.status.success() && text(&out.stderr).contains("nosuch"));
     w.ok(&["delete", "--force", "e"]);
-    assert!(
-        !Path::new(&format!("/proc/{pid}/cmdline")).exists()
-            || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z"),
-        "exec'd process killed with the container"
-    );
+    assert!(ended(pid), "the exec'd process was killed with the container");
 }
 
 #[test]
@@ -411,4 +408,239 @@ fn the_global_flags_clients_pass_work_and_systemd_is_refused() {
     let features: Value = serde_json::from_str(&w.ok(&["features"])).unwrap();
     assert_eq!(features["linux"]["cgroup"]["systemd"], false);
     assert!(features["hooks"].as_array().unwrap().len() == 6);
+}
+
+/// The demo image (busybox, `img-pack --demo`) as an OCI archive in `dir`.
+fn demo_archive(dir: &Path) -> PathBuf {
+    let tar = dir.join("demo.tar");
+    let out = Command::new(env!("CARGO_BIN_EXE_img-pack"))
+        .args(["--demo", "-t", "localhost/ctroci-demo:latest", "-o"])
+        .arg(&tar)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "img-pack: {}", text(&out.stderr));
+    tar
+}
+
+fn installed(program: &str) -> bool {
+    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file())).unwrap_or(false)
+}
+
+/// podman with its own storage, run root and tmp dir under `dir` and ctr-oci as its runtime.
+fn podman(dir: &Path, args: &[&str]) -> Output {
+    Command::new("podman")
+        .arg("--root")
+        .arg(dir.join("storage"))
+        .arg("--runroot")
+        .arg(dir.join("run"))
+        .arg("--tmpdir")
+        .arg(dir.join("tmp"))
+        .args(["--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", BIN])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Removes every container and image of the test's private podman storage, then the dir.
+struct PodmanStore(TempDir);
+
+impl Drop for PodmanStore {
+    fn drop(&mut self) {
+        let _ = podman(self.0.path(), &["rm", "-af", "-t", "0"]);
+        let _ = podman(self.0.path(), &["rmi", "-af"]);
+        for m in host_mounts_mentioning(self.0.path().to_str().unwrap_or("/nonexistent")) {
+            if let Some(point) = m.split(' ').nth(4) {
+                let _ = Command::new("umount").arg("-l").arg(point).status();
+            }
+        }
+    }
+}
+
+const ULIMITS: [&str; 4] = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
+
+#[test]
+fn podman_runs_containers_with_ctr_oci() {
+    if let Some(why) = common::need_root() {
+        return skip(&why);
+    }
+    if !installed("podman") || !installed("conmon") || !Path::new("/bin/busybox").exists() {
+        return skip("podman, conmon or busybox-static not installed (apt-get install podman busybox-static)");
+    }
+    let store = PodmanStore(TempDir::new("podman"));
+    let dir = store.0.path();
+    let tar = demo_archive(dir);
+    let out = podman(dir, &["load", "-i", tar.to_str().unwrap()]);
+    assert!(out.status.success(), "podman load: {}", text(&out.stderr));
+    let image = "localhost/ctroci-demo:latest";
+    let run = |extra: &[&str], cmd: &[&str]| {
+        let mut args = vec!["run", "--network", "none"];
+        args.extend(ULIMITS);
+        args.extend(extra);
+        args.push(image);
+        args.extend(cmd);
+        podman(dir, &args)
+    };
+
+    // run --rm: output, exit status, the spec's sysctl, seccomp and rlimits applied.
+    let out = run(
+        &["--rm"],
+        &[
+            "sh",
+            "-c",
+            "echo hello; grep Seccomp: /proc/self/status; ulimit -n; cat /proc/sys/net/ipv4/ping_group_range",
+        ],
+    );
+    assert!(out.status.success(), "podman run: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("hello\n") && stdout.contains("Seccomp:\t2") && stdout.contains("1024\n"), "{stdout}");
+    assert_eq!(run(&["--rm"], &["sh", "-c", "exit 3"]).status.code(), Some(3));
+    // -t: the console socket; the terminal is the container's own /dev/pts/0.
+    let out = run(&["--rm", "-t"], &["tty"]);
+    assert!(text(&out.stdout).trim() == "/dev/pts/0", "{} {}", text(&out.stdout), text(&out.stderr));
+
+    // run -d, exec, stop, rm.
+    let out = run(&["-d", "--name", "ctroci-bg"], &["sleep", "60"]);
+    assert!(out.status.success(), "podman run -d: {}", text(&out.stderr));
+    let id = text(&out.stdout).trim().to_string();
+    let state: Value =
+        serde_json::from_slice(&Command::new(BIN).args(["state", &id]).output().unwrap().stdout).unwrap();
+    assert_eq!(state["status"], "running");
+    let init = state["pid"].as_i64().unwrap();
+    let out = podman(dir, &["exec", "ctroci-bg", "sh", "-c", "echo in-exec; cat /proc/1/cmdline"]);
+    assert!(
+        out.status.success() && text(&out.stdout).starts_with("in-exec\nsleep"),
+        "exec: {} {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(podman(dir, &["exec", "ctroci-bg", "sh", "-c", "exit 4"]).status.code(), Some(4));
+    let out = podman(dir, &["stop", "-t", "1", "ctroci-bg"]);
+    assert!(out.status.success(), "stop: {}", text(&out.stderr));
+    assert!(ended(init), "stopped");
+    let out = podman(dir, &["rm", "ctroci-bg"]);
+    assert!(out.status.success(), "rm: {}", text(&out.stderr));
+    // podman passes no --root: ctr-oci's default.
+    assert!(!Path::new("/run/ctrkit-oci").join(&id).exists(), "ctr-oci's state for {id} removed");
+    assert!(cgroups_named(&format!("libpod-{}", &id[..12])).is_empty(), "cgroup removed");
+}
+
+/// A private containerd (own root, state, socket, config) killed by pid and removed on drop.
+struct Containerd {
+    dir: TempDir,
+    child: std::process::Child,
+    namespace: String,
+}
+
+impl Containerd {
+    fn start() -> Containerd {
+        let dir = TempDir::new("containerd");
+        let d = dir.path().display();
+        let config = format!(
+            "version = 2\nroot = \"{d}/root\"\nstate = \"{d}/state\"\n\
+             disabled_plugins = [\"io.containerd.grpc.v1.cri\", \"io.containerd.snapshotter.v1.btrfs\", \"io.containerd.snapshotter.v1.zfs\", \"io.containerd.snapshotter.v1.devmapper\", \"io.containerd.snapshotter.v1.aufs\"]\n\
+             [grpc]\n  address = \"{d}/c.sock\"\n[ttrpc]\n  address = \"{d}/c.sock.ttrpc\"\n[debug]\n  address = \"{d}/debug.sock\"\n"
+        );
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let log = std::fs::File::create(dir.path().join("containerd.log")).unwrap();
+        let child = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.path().join("config.toml"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let c = Containerd { dir, child, namespace: format!("ctroci-test-{}", std::process::id()) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !c.dir.path().join("c.sock").exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        c
+    }
+
+    fn ctr(&self, args: &[&str]) -> Output {
+        Command::new("ctr")
+            .arg("-a")
+            .arg(self.dir.path().join("c.sock"))
+            .args(["-n", &self.namespace])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        for id in ["ctroci-t1", "ctroci-t2"] {
+            let _ = self.ctr(&["task", "kill", "-s", "KILL", id]);
+            let _ = self.ctr(&["task", "rm", "-f", id]);
+            let _ = self.ctr(&["container", "rm", id]);
+        }
+        let _ = self.ctr(&["images", "rm", "localhost/ctroci-demo:latest"]);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for m in host_mounts_mentioning(self.dir.path().to_str().unwrap_or("/nonexistent")) {
+            if let Some(point) = m.split(' ').nth(4) {
+                let _ = Command::new("umount").arg("-l").arg(point).status();
+            }
+        }
+        let _ = std::fs::remove_dir_all(Path::new("/run/containerd/runc").join(&self.namespace));
+    }
+}
+
+#[test]
+fn containerd_runs_containers_with_ctr_oci() {
+    if let Some(why) = common::need_root() {
+        return skip(&why);
+    }
+    if !installed("containerd")
+        || !installed("ctr")
+        || !installed("containerd-shim-runc-v2")
+        || !Path::new("/bin/busybox").exists()
+    {
+        return skip("containerd or busybox-static not installed (apt-get install containerd busybox-static)");
+    }
+    let c = Containerd::start();
+    let tar = demo_archive(c.dir.path());
+    let out = c.ctr(&["images", "import", tar.to_str().unwrap()]);
+    assert!(out.status.success(), "ctr images import: {}", text(&out.stderr));
+    let image = "localhost/ctroci-demo:latest";
+
+    let out =
+        c.ctr(&["run", "--rm", "--runc-binary", BIN, image, "ctroci-t1", "sh", "-c", "echo hello; ls /sys/class/net"]);
+    assert!(
+        out.status.success(),
+        "ctr run: {} {}",
+        text(&out.stderr),
+        std::fs::read_to_string(c.dir.path().join("containerd.log")).unwrap_or_default()
+    );
+    assert_eq!(text(&out.stdout), "hello\nlo\n");
+
+    let out = c.ctr(&["run", "-d", "--runc-binary", BIN, image, "ctroci-t2", "sleep", "60"]);
+    assert!(out.status.success(), "ctr run -d: {}", text(&out.stderr));
+    let out = c.ctr(&["task", "exec", "--exec-id", "e1", "ctroci-t2", "sh", "-c", "cat /proc/1/cmdline"]);
+    assert!(
+        out.status.success() && text(&out.stdout).starts_with("sleep"),
+        "task exec: {} {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let root = Path::new("/run/containerd/runc").join(&c.namespace);
+    let state: Value = serde_json::from_slice(
+        &Command::new(BIN).arg("--root").arg(&root).args(["state", "ctroci-t2"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    assert_eq!(state["status"], "running");
+    assert!(c.ctr(&["task", "kill", "-s", "KILL", "ctroci-t2"]).status.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text(&c.ctr(&["task", "ls"]).stdout).contains("STOPPED") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = c.ctr(&["task", "rm", "ctroci-t2"]);
+    assert!(out.status.success(), "task rm: {}", text(&out.stderr));
+    assert!(c.ctr(&["container", "rm", "ctroci-t2"]).status.success());
+    assert!(!root.join("ctroci-t2").exists(), "ctr-oci's state removed");
+    assert!(cgroups_named("ctroci-t2").is_empty(), "cgroup removed");
 }

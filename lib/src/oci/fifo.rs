@@ -5,9 +5,12 @@
 //! |----------------|------------------------------|-----------------------------------------------------------|
 //! | create         | before fork                  | mkfifo(ROOT/<id>/exec.fifo, 0600)                         |
 //! | container init | before pivot_root            | open(fifo, O_PATH): a handle that survives pivot_root     |
-//! | container init | last step before exec        | open("/proc/self/fd/N", O_WRONLY): *blocks* until a reader opens it (fifo(7)); write one byte |
-//! | start          | any time later               | open(fifo, O_RDONLY\|O_NONBLOCK) wakes the init; poll(2) for its byte; unlink the fifo |
+//! | container init | before its last steps        | open("/proc/self/fd/N", O_WRONLY\|O_CLOEXEC): *blocks* until a reader opens it (fifo(7)); write one byte; keep the fd |
+//! | container init | execve(2)                    | the close-on-exec fd closes: the reader sees end-of-file   |
+//! | start          | any time later               | open(fifo, O_RDONLY\|O_NONBLOCK) wakes the init; poll(2) for its byte, then for end-of-file; unlink the fifo |
 //!
+//! End-of-file is how `start` knows the command has been exec'd (startContainer hooks have
+//! run), so the poststart hooks run after it, as config.md requires (runc reads to EOF too).
 //! While the fifo exists the container is `created` (state.rs); once `start` removed it, a
 //! live init means `running`. start polls with a short timeout and checks that the init is
 //! still alive between polls, so a container that died meanwhile is an error, not a hang.
@@ -47,8 +50,9 @@ pub fn hold(path: &Path) -> Result<OwnedFd> {
     })
 }
 
-/// In the init, last: block until `start` opens the fifo, then tell it we go on.
-pub fn wait_for_start(held: OwnedFd) -> Result<()> {
+/// In the init: block until `start` opens the fifo, then tell it we go on. Keep the returned
+/// fd open until exec: its closing at exec is `start`'s end-of-file.
+pub fn wait_for_start(held: OwnedFd) -> Result<OwnedFd> {
     let magic = format!("/proc/self/fd/{}", held.as_raw_fd());
     let op = Op::new(
         format!("open({magic:?}, O_WRONLY|O_CLOEXEC)"),
@@ -59,7 +63,7 @@ pub fn wait_for_start(held: OwnedFd) -> Result<()> {
         nix::fcntl::open(magic.as_str(), OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty())
     })?;
     nix::unistd::write(&fd, b"0").map_err(|e| Error::errno("write", "exec fifo", e))?;
-    Ok(())
+    Ok(fd)
 }
 
 /// In `start`: wake the init blocked on the fifo and wait for its byte. `alive` is asked
@@ -75,22 +79,28 @@ pub fn release(dir: &Path, alive: impl Fn() -> bool) -> Result<()> {
         nix::fcntl::open(&path, OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC, Mode::empty())
     })?;
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    // First the byte (the init woke up), then end-of-file (it exec'd, or died trying).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut woke = false;
     loop {
         let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
         let ready = poll(&mut fds, PollTimeout::from(100u16)).map_err(|e| Error::errno("poll", "exec fifo", e))?;
         if ready > 0 {
             let mut byte = [0u8; 1];
             match nix::unistd::read(&fd, &mut byte) {
-                Ok(1) => break,
+                Ok(0) if woke => break,
+                Ok(1) => woke = true,
                 Err(nix::errno::Errno::EAGAIN) | Ok(_) => {}
                 Err(e) => return Err(Error::errno("read", "exec fifo", e)),
             }
         }
         if !alive() {
+            if woke {
+                break; // it exec'd and already ended, or its exec failed: its stderr says which
+            }
             return Err(Error::invalid("container", "its init ended before it could be started"));
         }
-        if std::time::Instant::now() > deadline {
+        if !woke && std::time::Instant::now() > deadline {
             return Err(Error::invalid("exec fifo", "the container's init did not answer within 10 s"));
         }
     }

@@ -167,7 +167,8 @@ fn setup(plan: &Plan, chan: &Channel, io: &ChildIo) -> std::result::Result<(std:
 fn after_start(plan: &Plan, held: std::os::fd::OwnedFd, state: &str, io: &ChildIo) -> Result<Error> {
     let spec = &plan.bundle.spec;
     let process = spec.process().as_ref().ok_or_else(|| Error::invalid("OCI spec", "no process"))?;
-    fifo::wait_for_start(held)?;
+    // Held until execve closes it: `start` waits for that end-of-file (fifo.rs).
+    let _started = fifo::wait_for_start(held)?;
     hooks::run(spec, hooks::Point::StartContainer, state)?;
     rlimits::apply(process.rlimits().as_deref().unwrap_or(&[]))?;
     if let Some(mask) = process.user().umask() {
