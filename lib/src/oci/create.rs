@@ -7,8 +7,8 @@
 //! |---|-----------------------------------------------------------|----------------------------------------------|
 //! | 1 | load + check the bundle, compile seccomp: nothing made yet | —                                           |
 //! | 2 | mkdir ROOT/<id> (EEXIST: the id is taken); config.json; state.json with pid 0 (`creating`); mkfifo exec.fifo; cgroup | — |
-//! | 3 | unshare(CLONE_NEWPID) (or setns to a given pid namespace); fork; setns back to our own pid namespace | born pid 1 |
-//! | 4 | write its pid to cgroup.procs; record pid + start time    | namespaces, rprivate, root bind, mounts, /dev |
+//! | 3 | unshare(CLONE_NEWPID) (or setns to a given pid namespace); clone3 into the cgroup's v2 dir (or fork); setns back to our own pid namespace | born pid 1 (in the cgroup's v2 dir) |
+//! | 4 | (plain fork only: write its pid to every cgroup.procs); record pid + start time | `0` to each v1 `tasks`; namespaces, rprivate, root bind, mounts, /dev |
 //! | 5 | wait `Environment`; prestart + createRuntime hooks; send `HooksDone` | send `Environment`; wait `HooksDone` |
 //! | 6 | wait `Created` (or `Failed` / `NotFound` + text)           | createContainer hooks, pivot_root, terminal (console.rs), … ; send `Created`; block on the fifo |
 //! | 7 | --pid-file (temp + rename); exit 0                        | (waits for `start`)                          |
@@ -152,6 +152,14 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
         cgroup_ns,
         preserve_fds: o.preserve_fds,
         console_socket,
+        v1_cgroup_dirs: undo
+            .cgroup
+            .as_ref()
+            .map(|cg| {
+                let v1 = cg.parts().iter().filter(|p| p.version == crate::cgroup::hierarchy::Version::V1);
+                v1.map(|p| p.dir.clone()).collect()
+            })
+            .unwrap_or_default(),
     };
     let (ours, theirs) = sync::channel()?;
     let own_pid_ns = ns::setns::open(ns::PID, Path::new("/proc/self/ns/pid"))?;
@@ -160,10 +168,11 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
         PidNs::Join(target) => ns::setns::join(target)?,
         PidNs::Host => {}
     }
-    let pid = match fork("the container's init: pid 1 of its pid namespace")? {
+    let (child, joined) = fork_into(undo.cgroup.as_ref())?;
+    let pid = match child {
         Forked::Child => {
             drop(ours);
-            init::run(&plan, theirs, io)
+            init::run(&plan, theirs, io, joined)
         }
         Forked::Parent(pid) => pid,
     };
@@ -174,8 +183,8 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
     drop(theirs);
     drop(io);
 
-    // Step 4.
-    if let Some(cg) = &undo.cgroup {
+    // Step 4 (the cgroup: see fork_into).
+    if let (Some(cg), Joined::Nothing) = (&undo.cgroup, joined) {
         cg.add_process(pid.as_raw())?;
     }
     record.pid = pid.as_raw();
@@ -198,6 +207,46 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
     }
     undo.done = true;
     Ok(pid.as_raw())
+}
+
+/// How the init got into its cgroup, so that it joins the rest itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joined {
+    /// Born in the v2 directory (clone3 CLONE_INTO_CGROUP): the init writes `0` to each v1
+    /// hierarchy's `tasks` — moving only the calling thread, which the kernel does without
+    /// the global lock that a pid written to `cgroup.procs` takes (sys/clone3.rs).
+    V2,
+    /// Forked plainly (no v2 directory, or clone3 refused): the runtime writes the pid to
+    /// every `cgroup.procs`.
+    Nothing,
+}
+
+/// Fork the init, into the cgroup's v2 directory when there is one.
+fn fork_into(cgroup: Option<&Cgroup>) -> Result<(Forked, Joined)> {
+    use crate::cgroup::hierarchy::Version;
+    use crate::explain::{self, Op};
+    let v2 = cgroup.and_then(|cg| cg.parts().iter().find(|p| p.version == Version::V2));
+    if let Some(part) = v2 {
+        let flags = nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY | nix::fcntl::OFlag::O_CLOEXEC;
+        let dir = nix::fcntl::open(&part.dir, flags, nix::sys::stat::Mode::empty())
+            .map_err(|e| Error::errno("open", part.dir.display(), e))?;
+        let op = Op::new(
+            format!("clone3({{CLONE_INTO_CGROUP, cgroup: {:?}}})", part.dir),
+            "the container's init, born in its cgroup: no migration later",
+            "clone(2)",
+        );
+        let mut child = 0;
+        let outcome = explain::change(op, "a child process", || {
+            crate::sys::clone3::fork_into_cgroup(std::os::fd::AsFd::as_fd(&dir)).map(|pid| child = pid)
+        });
+        match outcome {
+            Ok(()) if child == 0 => return Ok((Forked::Child, Joined::V2)),
+            Ok(()) => return Ok((Forked::Parent(nix::unistd::Pid::from_raw(child)), Joined::V2)),
+            // An older kernel (ENOSYS, E2BIG) or a refused placement: fork, then migrate.
+            Err(_) => {}
+        }
+    }
+    Ok((fork("the container's init: pid 1 of its pid namespace")?, Joined::Nothing))
 }
 
 /// The init's next message must be `want`; its `Failed`/`NotFound` text becomes our error.

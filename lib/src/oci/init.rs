@@ -6,6 +6,7 @@
 //!
 //! | # | step                                                   | why in this order                                  |
 //! |---|--------------------------------------------------------|----------------------------------------------------|
+//! | 0 | born in the cgroup's v2 dir (clone3): write `0` to each v1 hierarchy's `tasks` | before anything else runs; no global lock (create.rs, fork_into) |
 //! | 1 | stdio: the runtime's own (a terminal comes in step 8)  | —                                                  |
 //! | 2 | setns(2) the namespaces given by path; unshare(2) the rest (not pid: the runtime did it before fork; not cgroup: step 9) | we are pid 1 of the new pid namespace already |
 //! | 3 | mount --make-rprivate /; lo up in a new network namespace | private before any mount, or mounts leak to the host |
@@ -52,11 +53,13 @@ pub struct Plan {
     pub preserve_fds: i32,
     /// process.terminal with --console-socket: the socket to send the pty master to.
     pub console_socket: Option<PathBuf>,
+    /// The cgroup's v1 directories, joined by the init itself when it was born in the v2 one.
+    pub v1_cgroup_dirs: Vec<PathBuf>,
 }
 
-/// Steps 1–13; never returns.
-pub fn run(plan: &Plan, chan: Channel, io: ChildIo) -> ! {
-    let code = match setup(plan, &chan, &io) {
+/// Steps 0–13; never returns.
+pub fn run(plan: &Plan, chan: Channel, io: ChildIo, joined: super::create::Joined) -> ! {
+    let code = match setup(plan, &chan, &io, joined) {
         Ok((held, state)) => {
             // Step 11: from here on nobody reads the channel once it is closed.
             let _ = chan.send(Step::Created);
@@ -93,8 +96,19 @@ fn failed(e: Error) -> Failure {
 
 /// Steps 1–10: returns the held fifo and the state JSON for startContainer hooks (read
 /// before pivot_root: the state dir is outside the root).
-fn setup(plan: &Plan, chan: &Channel, io: &ChildIo) -> std::result::Result<(std::os::fd::OwnedFd, String), Failure> {
+fn setup(
+    plan: &Plan,
+    chan: &Channel,
+    io: &ChildIo,
+    joined: super::create::Joined,
+) -> std::result::Result<(std::os::fd::OwnedFd, String), Failure> {
     let spec = &plan.bundle.spec;
+    if joined == super::create::Joined::V2 {
+        for dir in &plan.v1_cgroup_dirs {
+            let why = "join this v1 hierarchy: `0` moves the calling thread, without the global lock";
+            explain::write_file(&dir.join("tasks"), "0", why, "cgroups(7)").map_err(failed)?;
+        }
+    }
     child::redirect(io).map_err(failed)?;
     crate::ns::setns::join_all(&plan.joins).map_err(failed)?;
     crate::ns::unshare::unshare(&plan.unshares).map_err(failed)?;
