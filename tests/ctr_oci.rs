@@ -170,6 +170,7 @@ fn ns(pid: i64, kind: &str) -> String {
 fn the_lifecycle_follows_the_specs_states_and_refuses_wrong_ones() {
     let Some(_) = need_rootfs() else { return };
     let w = World::new("life", &["sleep", "30"]);
+    w.edit(|c| c["linux"]["resources"] = serde_json::json!({"pids": {"limit": 64}, "memory": {"limit": 67108864}}));
     let id = "life1";
     let out = w.create(id);
     assert!(out.status.success(), "create: {}", text(&out.stderr));
@@ -191,6 +192,11 @@ fn the_lifecycle_follows_the_specs_states_and_refuses_wrong_ones() {
         let procs = std::fs::read_to_string(Path::new(d.as_str().unwrap()).join("cgroup.procs")).unwrap();
         assert!(procs.lines().any(|l| l == pid.to_string()), "{d} holds the init");
     }
+    let limit =
+        |file: &str| dirs.iter().find_map(|d| std::fs::read_to_string(Path::new(d.as_str().unwrap()).join(file)).ok());
+    assert_eq!(limit("pids.max").as_deref().map(str::trim), Some("64"), "linux.resources.pids");
+    let memory = limit("memory.limit_in_bytes").or_else(|| limit("memory.max"));
+    assert_eq!(memory.as_deref().map(str::trim), Some("67108864"), "linux.resources.memory");
     let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap();
     assert!(!cmdline.starts_with("sleep"), "not exec'd before start: {cmdline:?}");
 
@@ -269,6 +275,22 @@ fn a_failed_create_leaves_nothing_behind() {
     assert_eq!(out.status.code(), Some(125));
     assert!(text(&out.stderr).contains("config.json"), "{}", text(&out.stderr));
     assert!(!w.root.path().join("bad").exists());
+
+    // A createRuntime hook that fails: the create fails after the init exists, and is undone.
+    w.edit(|c| {
+        c["process"]["args"] = serde_json::json!(["true"]);
+        c["hooks"] = serde_json::json!({"createRuntime": [{"path": "/bin/false"}]});
+    });
+    let out = w.create(id);
+    assert!(!out.status.success() && text(&out.stderr).contains("createRuntime"), "{}", text(&out.stderr));
+    assert!(!w.root.path().join(id).exists() && cgroups_named(id).is_empty(), "a failed hook leaves nothing");
+    w.edit(|c| c["hooks"] = Value::Null);
+
+    // A sysctl that is not the container's own (it would change the host): refused.
+    w.edit(|c| c["linux"]["sysctl"] = serde_json::json!({"kernel.panic": "1"}));
+    let out = w.create(id);
+    assert!(!out.status.success() && text(&out.stderr).contains("kernel.panic"), "{}", text(&out.stderr));
+    w.edit(|c| c["linux"]["sysctl"] = Value::Null);
 
     // A user namespace: refused by name.
     w.edit(|c| {
@@ -515,6 +537,8 @@ fn podman_runs_containers_with_ctr_oci() {
         text(&out.stderr)
     );
     assert_eq!(podman(dir, &["exec", "ctroci-bg", "sh", "-c", "exit 4"]).status.code(), Some(4));
+    let out = podman(dir, &["exec", "-t", "ctroci-bg", "tty"]);
+    assert_eq!(text(&out.stdout).trim(), "/dev/pts/0", "exec -t: {}", text(&out.stderr));
     let out = podman(dir, &["stop", "-t", "1", "ctroci-bg"]);
     assert!(out.status.success(), "stop: {}", text(&out.stderr));
     assert!(ended(init), "stopped");
