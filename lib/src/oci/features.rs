@@ -15,7 +15,7 @@ pub fn document() -> Value {
         "mountOptions": [
             "async", "bind", "dev", "exec", "noatime", "nodev", "nodiratime", "noexec", "nosuid",
             "private", "rbind", "relatime", "ro", "rprivate", "rshared", "rslave", "rw", "shared",
-            "slave", "strictatime", "suid", "sync", "tmpcopyup"
+            "slave", "strictatime", "suid", "sync"
         ],
         "linux": {
             "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],

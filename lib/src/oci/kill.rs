@@ -12,7 +12,7 @@
 use super::state::{self, Status};
 use crate::container::remove::cgroup_at;
 use crate::container::signal::{self, Signal};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::explain::{self, Op};
 use std::path::Path;
 
@@ -52,5 +52,5 @@ pub fn processes(r: &state::Record) -> Result<Vec<i32>> {
 /// `ps`: the pids, for a container that exists.
 pub fn ps(root: &Path, id: &str) -> Result<Vec<i32>> {
     let dir = state::existing(root, id)?;
-    processes(&state::read(&dir)?).map_err(|e: Error| e)
+    processes(&state::read(&dir)?)
 }
