@@ -9,9 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 host=$(rustc -vV | sed -n 's/^host: //p')
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" cargo build --release --target "$host" "$@"
+# Built where cargo puts it (CARGO_TARGET_DIR, else ./target); linked from target/bin either way.
+out=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 mkdir -p target/bin
 for bin in $(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^ctrkit-tools$'); do
-  [ -x "target/$host/release/$bin" ] && ln -sf "../$host/release/$bin" "target/bin/$bin"
+  [ -x "$out/$host/release/$bin" ] && ln -sf "$out/$host/release/$bin" "target/bin/$bin"
 done
 echo "built: $(ls target/bin | tr '\n' ' ')— add $PWD/target/bin to PATH" >&2
 # Man pages (roff) and bash completions, generated from the tools' own flag definitions.

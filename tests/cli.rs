@@ -4,8 +4,18 @@
 
 use assert_cmd::Command;
 
-const TOOLS: [&str; 9] =
-    ["ns-unshare", "cg-limit", "ctr-enter", "ovl-mount", "img-unpack", "img-pack", "img-pull", "ctr-run", "ctrkit"];
+const TOOLS: [&str; 10] = [
+    "ns-unshare",
+    "cg-limit",
+    "ctr-enter",
+    "ovl-mount",
+    "img-unpack",
+    "img-pack",
+    "img-pull",
+    "ctr-run",
+    "ctrkit",
+    "ctr-oci",
+];
 
 #[test]
 fn every_tool_has_help_version_man_and_completions() {

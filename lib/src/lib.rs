@@ -10,6 +10,7 @@
 //! | `net`       | network namespaces, rtnetlink, bridge, veth, leases, published ports | ns-unshare, ctr-net, ctr-run |
 //! | `process`   | fork, exec, wait, signals, sync, credentials                | every tool                       |
 //! | `container` | one container: spec, rootfs, devices, masked paths, caps, seccomp, init, state | ctr-run |
+//! | `oci`       | the OCI runtime interface: bundles, runtime state, exec fifo, hooks, console socket | ctr-oci |
 //! | `image`     | image formats, digests, safe unpacking, the store, packing  | img-unpack, img-pack, ctrkit     |
 //! | `registry`  | pulling over the OCI distribution API (HTTP, no kernel concept) | img-pull, ctrkit             |
 //! | `explain`   | the `--explain` / `--dry-run` tracer                        | every tool                       |
@@ -28,6 +29,7 @@ pub mod image;
 pub mod mount;
 pub mod net;
 pub mod ns;
+pub mod oci;
 pub mod process;
 pub mod registry;
 pub mod sys;

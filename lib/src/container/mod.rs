@@ -8,7 +8,7 @@
 //! | `id`, `volume`, `image_config` | ids and names; `-v HOST:CTR[:ro]`; an image's Env/Cmd/… |
 //! | `user`         | `-u` through the image's /etc/passwd and /etc/group, read in-root   |
 //! | `caps`         | docker's 14 capabilities ± --cap-add/--cap-drop                     |
-//! | `seccomp`, `seccomp_bpf` | docker's default profile; compiling it to BPF by hand      |
+//! | `seccomp`, `seccomp_bpf`, `syscall_table` | docker's default profile; compiling it to BPF by hand; every call's number |
 //! | `spec`         | the OCI runtime spec (config.json) describing the container         |
 //! | `state`        | the per-container record: state.json, lock, names                   |
 //! | `etc_files`    | /etc/hostname, hosts, resolv.conf written by the runtime            |
@@ -80,6 +80,7 @@ pub mod state;
 pub mod stats;
 pub mod status_text;
 pub mod stop;
+pub mod syscall_table;
 pub mod top;
 pub mod tty;
 pub mod user;

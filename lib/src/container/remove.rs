@@ -69,12 +69,17 @@ pub fn remove(state_root: &Path, rec: &Record, force: bool) -> Result<()> {
 /// The container's cgroup, wherever it was created (recorded dirs), or under ours.
 pub fn cgroup_of(s: &state::State) -> Result<Option<Cgroup>> {
     let name = if s.cgroup.is_empty() { &s.id } else { &s.cgroup };
+    cgroup_at(name, &s.cgroup_dirs)
+}
+
+/// Cgroup `name` whose directories were recorded as `dirs` when it was created (possibly from
+/// another cgroup than ours), or under ours when none were. Also used by ctr-oci (oci::delete).
+pub fn cgroup_at(name: &str, dirs: &[std::path::PathBuf]) -> Result<Option<Cgroup>> {
     let mut layout = Layout::of_self()?;
-    if !s.cgroup_dirs.is_empty() {
+    if !dirs.is_empty() {
         // Our layout with each hierarchy's dir moved to where the container's cgroup's parent is.
         for h in &mut layout.hierarchies {
-            if let Some(parent) = s.cgroup_dirs.iter().find(|d| d.starts_with(&h.mount_point)).and_then(|d| d.parent())
-            {
+            if let Some(parent) = dirs.iter().find(|d| d.starts_with(&h.mount_point)).and_then(|d| d.parent()) {
                 h.dir = parent.to_path_buf();
             }
         }

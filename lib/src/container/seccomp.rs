@@ -116,6 +116,7 @@ pub fn number(name: &str) -> Option<i64> {
         .chain(extra)
         .find(|(n, _)| *n == name)
         .map(|(_, nr)| nr)
+        .or_else(|| super::syscall_table::number(name))
 }
 
 fn errno_rule(names: Vec<String>, errno: i32) -> Result<LinuxSyscall> {

@@ -13,19 +13,21 @@
 //!     ret ERRNO(EPERM)
 //!     jeq NR, 0, 1             ; one pair per rule without arguments
 //!     ret ACTION
-//!     jeq NR, 0, 5             ; a rule with one argument condition:
-//!     ld  [16+8i]              ;   (args[i] & mask) == value ?
-//!     and #mask
-//!     jeq #value, 0, 1
+//!     jeq NR, 0, 5             ; a rule with argument conditions (all must hold):
+//!     ld  [16+8i]              ;   (args[i] & mask) == value ?  (NE: != value)
+//!     and #mask                ;   (MASKED_EQ only)
+//!     jeq #value, 0, 1         ;   … one such group per condition, each jumping to the reload
 //!     ret ACTION
 //!     ld  [0]                  ;   back to nr for the next rule
 //!     ret DEFAULT_ACTION
 //!
-//! Jumps are only ever 0, 1 or 5 forward, so no offset can overflow. Cost: the kernel (5.11+)
+//! Jumps are short and forward (at most 6 conditions of 3 instructions), so no offset can
+//! overflow. Names this architecture lacks are skipped, as runc (libseccomp) does: such a call
+//! cannot be made here, so allowing or refusing it changes nothing. Cost: the kernel (5.11+)
 //! runs a filter once per syscall number at load time and caches "always allow" in a bitmap,
 //! so calls whose answer does not depend on arguments cost nothing extra afterwards.
-//! Supported: actions ALLOW, ERRNO, KILL(_PROCESS/_THREAD), LOG; conditions MASKED_EQ and EQ on
-//! the low 32 bits; anything else is refused by name, never silently ignored.
+//! Supported: actions ALLOW, ERRNO, KILL(_PROCESS/_THREAD), LOG; conditions MASKED_EQ, EQ and NE
+//! on the low 32 bits; anything else is refused by name, never silently ignored.
 //! No syscalls (loading is sys::seccomp). Read: seccomp(2) ("Pragmatic" BPF example),
 //! Documentation/networking/filter.rst. Used by: container::seccomp.
 
@@ -66,6 +68,44 @@ fn ret_value(action: LinuxSeccompAction, errno: Option<u32>) -> Result<u32> {
     })
 }
 
+/// The instructions after `jeq NR` of a rule: each condition loads its argument and jumps to
+/// the trailing `ld [0]` when it does not hold (all must hold: AND); then the action.
+fn conditions(args: &[oci_spec::runtime::LinuxSeccompArg], ret: u32) -> Result<Vec<Instruction>> {
+    if args.len() > 6 {
+        return Err(Error::invalid("seccomp profile", "a rule with more than 6 argument conditions"));
+    }
+    let mut block = Vec::new();
+    let mut exits = Vec::new(); // (index of a conditional jump, jump when equal?)
+    for arg in args {
+        let (mask, value, equal) = match arg.op() {
+            LinuxSeccompOperator::ScmpCmpMaskedEq => (arg.value(), arg.value_two().unwrap_or(0), true),
+            LinuxSeccompOperator::ScmpCmpEq => (u32::MAX as u64, arg.value(), true),
+            LinuxSeccompOperator::ScmpCmpNe => (u32::MAX as u64, arg.value(), false),
+            op => return Err(Error::invalid("seccomp profile", format!("operator {op:?} is not supported"))),
+        };
+        if mask > u32::MAX as u64 || value > u32::MAX as u64 || arg.index() > 5 {
+            return Err(Error::invalid("seccomp profile", "only the low 32 bits of args 0-5 can be compared"));
+        }
+        block.push(stmt(LD_ABS, 16 + 8 * arg.index() as u32));
+        if mask != u32::MAX as u64 {
+            block.push(stmt(AND, mask as u32));
+        }
+        exits.push((block.len(), equal));
+        block.push(jump(JEQ, value as u32, 0, 0));
+    }
+    block.push(stmt(RET, ret));
+    if !args.is_empty() {
+        block.push(stmt(LD_ABS, 0)); // back to nr for the next rule
+    }
+    let reload = block.len() - 1;
+    for (at, equal) in exits {
+        let skip = (reload - at - 1) as u8;
+        // EQ/MASKED_EQ: go on when equal, else skip to the reload; NE: the other way round.
+        (block[at].jt, block[at].jf) = if equal { (0, skip) } else { (skip, 0) };
+    }
+    Ok(block)
+}
+
 /// Compile `profile`; `number` maps a syscall name to this machine's number (None: unknown).
 pub fn compile(profile: &LinuxSeccomp, number: impl Fn(&str) -> Option<i64>) -> Result<Vec<Instruction>> {
     let default = ret_value(profile.default_action(), profile.default_errno_ret())?;
@@ -77,44 +117,15 @@ pub fn compile(profile: &LinuxSeccomp, number: impl Fn(&str) -> Option<i64>) -> 
     }
     for rule in profile.syscalls().as_deref().unwrap_or(&[]) {
         let ret = ret_value(rule.action(), rule.errno_ret())?;
-        let args = rule.args().as_deref().unwrap_or(&[]);
-        if args.len() > 1 {
-            return Err(Error::invalid("seccomp profile", "a rule with more than one argument condition"));
-        }
+        let conditions = conditions(rule.args().as_deref().unwrap_or(&[]), ret)?;
         for name in rule.names() {
-            let nr = number(name)
-                .ok_or_else(|| Error::invalid("seccomp profile", format!("unknown system call {name:?}")))?;
+            // A call this architecture does not have cannot be made here: skip it, as runc
+            // (libseccomp) does; allowlists from other tools name calls of every architecture.
+            let Some(nr) = number(name) else { continue };
             let nr =
                 u32::try_from(nr).map_err(|_| Error::invalid("seccomp profile", format!("bad number for {name}")))?;
-            match args.first() {
-                None => {
-                    prog.push(jump(JEQ, nr, 0, 1));
-                    prog.push(stmt(RET, ret));
-                }
-                Some(arg) => {
-                    let (mask, value) = match arg.op() {
-                        LinuxSeccompOperator::ScmpCmpMaskedEq => (arg.value(), arg.value_two().unwrap_or(0)),
-                        LinuxSeccompOperator::ScmpCmpEq => (u32::MAX as u64, arg.value()),
-                        op => {
-                            return Err(Error::invalid("seccomp profile", format!("operator {op:?} is not supported")))
-                        }
-                    };
-                    if mask > u32::MAX as u64 || value > u32::MAX as u64 || arg.index() > 5 {
-                        return Err(Error::invalid(
-                            "seccomp profile",
-                            "only the low 32 bits of args 0-5 can be compared",
-                        ));
-                    }
-                    prog.extend([
-                        jump(JEQ, nr, 0, 5),
-                        stmt(LD_ABS, 16 + 8 * arg.index() as u32),
-                        stmt(AND, mask as u32),
-                        jump(JEQ, value as u32, 0, 1),
-                        stmt(RET, ret),
-                        stmt(LD_ABS, 0),
-                    ]);
-                }
-            }
+            prog.push(jump(JEQ, nr, 0, conditions.len() as u8));
+            prog.extend(conditions.iter().copied());
         }
     }
     prog.push(stmt(RET, default));
@@ -131,12 +142,23 @@ mod tests {
 
     /// Run the program the way the kernel would, for one (arch, nr, arg0).
     fn run(prog: &[Instruction], arch: u32, nr: u32, arg0: u32) -> u32 {
+        run_args(prog, arch, nr, [arg0, 0, 0, 0, 0, 0])
+    }
+
+    /// The same with all six arguments (low 32 bits).
+    fn run_args(prog: &[Instruction], arch: u32, nr: u32, args: [u32; 6]) -> u32 {
         let (mut a, mut pc) = (0u32, 0usize);
         loop {
             let i = &prog[pc];
             pc += 1;
             match i.code {
-                LD_ABS => a = [nr, arch, 0, 0, arg0][i.k as usize / 4],
+                LD_ABS => {
+                    a = match i.k {
+                        0 => nr,
+                        4 => arch,
+                        k => args[(k as usize - 16) / 8],
+                    }
+                }
                 AND => a &= i.k,
                 RET => return i.k,
                 JEQ => pc += if a == i.k { i.jt } else { i.jf } as usize,
@@ -185,6 +207,39 @@ mod tests {
         assert_eq!(run(&prog, AUDIT_ARCH, 0, 0x2000_0000), libc::SECCOMP_RET_ALLOW, "read(2)");
         assert_eq!(run(&prog, 0x4000_0003, 0, 0), libc::SECCOMP_RET_KILL_PROCESS, "i386 ABI");
         let unknown = |_: &str| None;
-        assert!(compile(&profile, unknown).unwrap_err().to_string().contains("keyctl"));
+        assert_eq!(compile(&profile, unknown).unwrap().len(), 7, "names this machine lacks are skipped");
+    }
+
+    #[test]
+    fn conditions_are_and_ed_and_ne_inverts() {
+        // podman's socket rules: AF_VSOCK (40) with protocol 9 is refused; everything else allowed.
+        let cond = |index: usize, value: u64, op| {
+            LinuxSeccompArgBuilder::default().index(index).value(value).op(op).build().unwrap()
+        };
+        let refuse = LinuxSyscallBuilder::default()
+            .names(vec!["socket".to_string()])
+            .action(LinuxSeccompAction::ScmpActErrno)
+            .errno_ret(22u32)
+            .args(vec![cond(0, 40, LinuxSeccompOperator::ScmpCmpEq), cond(2, 9, LinuxSeccompOperator::ScmpCmpEq)])
+            .build()
+            .unwrap();
+        let allow = LinuxSyscallBuilder::default()
+            .names(vec!["socket".to_string()])
+            .action(LinuxSeccompAction::ScmpActAllow)
+            .args(vec![cond(2, 9, LinuxSeccompOperator::ScmpCmpNe)])
+            .build()
+            .unwrap();
+        let profile = LinuxSeccompBuilder::default()
+            .default_action(LinuxSeccompAction::ScmpActErrno)
+            .default_errno_ret(38u32)
+            .syscalls(vec![refuse, allow])
+            .build()
+            .unwrap();
+        let prog = compile(&profile, |n| (n == "socket").then_some(41)).unwrap();
+        let (einval, enosys) = (libc::SECCOMP_RET_ERRNO | 22, libc::SECCOMP_RET_ERRNO | 38);
+        assert_eq!(run_args(&prog, AUDIT_ARCH, 41, [40, 1, 9, 0, 0, 0]), einval, "both hold");
+        assert_eq!(run_args(&prog, AUDIT_ARCH, 41, [2, 1, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW, "protocol != 9");
+        assert_eq!(run_args(&prog, AUDIT_ARCH, 41, [2, 1, 9, 0, 0, 0]), enosys, "neither rule: the default");
+        assert_eq!(run_args(&prog, AUDIT_ARCH, 0, [0; 6]), enosys, "another call");
     }
 }

@@ -7,7 +7,7 @@
 //! waits forever on a dead partner. A step may carry an open file descriptor (SCM_RIGHTS,
 //! sys::scm_rights): the container's pty master travels that way (`Terminal`).
 //! Read: socketpair(2), unix(7). Used by: ns-unshare (the id-map and persist helper), ctr-run
-//! (container::create, container::detach).
+//! (container::create, container::detach), ctr-oci (oci::create, oci::init).
 
 use crate::error::{Error, Result};
 use nix::sys::socket::{recv, send, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
@@ -34,6 +34,13 @@ pub enum Step {
     /// The container opened its pseudo-terminal in its own /dev/pts; the master fd comes
     /// with the message (container::create, `-t`).
     Terminal = b'T',
+    /// OCI create: the container's namespaces and mounts exist; the runtime's hooks may run
+    /// (oci::create).
+    Environment = b'E',
+    /// OCI create: the runtime ran its createRuntime hooks and put the process in its cgroup.
+    HooksDone = b'H',
+    /// OCI create: the container is set up and waits on its exec fifo for `start`.
+    Created = b'C',
 }
 
 /// One message as received: the step, its text, and the fd that came with it, if any.
@@ -55,6 +62,9 @@ impl Step {
             Step::NotExecutable,
             Step::Started,
             Step::Terminal,
+            Step::Environment,
+            Step::HooksDone,
+            Step::Created,
         ]
         .into_iter()
         .find(|s| *s as u8 == b)

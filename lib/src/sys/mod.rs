@@ -11,9 +11,11 @@
 //!   window size, termios raw mode, ioctl_tty(2).
 //! - `scm_rights` — passing a file descriptor over a unix socket (sendmsg/recvmsg SCM_RIGHTS), unix(7).
 //! - `pidfd`     — pidfd_open(2), pidfd_send_signal(2): signal and wait for one process for good.
+//! - `clone3`    — clone3(2) with CLONE_INTO_CGROUP: a child born in its cgroup v2 directory.
 //!
 //! Everything else goes through `nix`. Used by: net, mount, image.
 
+pub mod clone3;
 pub mod close_range;
 pub mod fsmount;
 pub mod netdevice;
