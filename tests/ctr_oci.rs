@@ -19,30 +19,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_ctr-oci");
 fn rootfs() -> Option<&'static Path> {
     static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
     ROOT.get_or_init(|| {
-        if !Path::new("/bin/busybox").exists() {
-            return None;
-        }
-        let done = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctr-oci-rootfs");
-        if done.join("bin/sh").exists() {
-            return Some(done);
-        }
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ctr-oci-rootfs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for d in ["bin", "etc", "tmp", "proc", "dev", "sys"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
-        }
-        std::fs::copy("/bin/busybox", root.join("bin/busybox")).unwrap();
-        let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
-        for applet in String::from_utf8_lossy(&list.stdout).lines() {
-            if applet != "busybox" {
-                let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
-            }
-        }
-        std::fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
-        if std::fs::rename(&root, &done).is_err() {
-            let _ = std::fs::remove_dir_all(&root);
-        }
-        Some(done)
+        let dirs = ["tmp", "proc", "dev", "sys"];
+        common::busybox_rootfs("ctr-oci-rootfs", &dirs, &[("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")])
     })
     .as_deref()
 }

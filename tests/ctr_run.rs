@@ -19,37 +19,13 @@ const BIN: &str = env!("CARGO_BIN_EXE_ctr-run");
 fn rootfs() -> Option<&'static Path> {
     static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
     ROOT.get_or_init(|| {
-        if !Path::new("/bin/busybox").exists() {
-            return None;
-        }
-        // Built once under target/tmp and reused by later runs (renamed into place whole).
-        let done = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ctr-run-rootfs");
-        if done.join("etc/not-executable").exists() {
-            return Some(done);
-        }
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ctr-run-rootfs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for d in ["bin", "etc", "tmp", "root", "home/app", "data"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
-        }
-        std::fs::copy("/bin/busybox", root.join("bin/busybox")).unwrap();
-        let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
-        for applet in String::from_utf8_lossy(&list.stdout).lines() {
-            if applet != "busybox" {
-                let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
-            }
-        }
-        std::fs::write(
-            root.join("etc/passwd"),
-            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n",
+        let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n";
+        let group = "root:x:0:\nwheel:x:10:app\nnogroup:x:65534:\napp:x:1000:\n";
+        common::busybox_rootfs(
+            "ctr-run-rootfs",
+            &["tmp", "root", "home/app", "data"],
+            &[("etc/passwd", passwd), ("etc/group", group), ("etc/not-executable", "#!/bin/sh\n")],
         )
-        .unwrap();
-        std::fs::write(root.join("etc/group"), "root:x:0:\nwheel:x:10:app\nnogroup:x:65534:\napp:x:1000:\n").unwrap();
-        std::fs::write(root.join("etc/not-executable"), "#!/bin/sh\n").unwrap();
-        if std::fs::rename(&root, &done).is_err() {
-            let _ = std::fs::remove_dir_all(&root); // another run won the race: use its copy
-        }
-        Some(done)
     })
     .as_deref()
 }

@@ -118,3 +118,37 @@ pub fn shared_store(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&root).unwrap();
     root
 }
+
+/// A busybox root under target/tmp/NAME, built once and kept between runs: `dirs`, /bin/busybox
+/// with its applets as relative links, then `files` (path, content) written into it. Built in
+/// a temp dir and renamed into place whole, so parallel test binaries never see half of one.
+/// None when busybox-static is not installed.
+pub fn busybox_rootfs(name: &str, dirs: &[&str], files: &[(&str, &str)]) -> Option<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    if !Path::new("/bin/busybox").exists() {
+        return None;
+    }
+    let done = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    if files.iter().all(|(path, _)| done.join(path).exists()) && done.join("bin/sh").exists() {
+        return Some(done);
+    }
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for d in dirs.iter().chain(&["bin", "etc"]) {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::copy("/bin/busybox", root.join("bin/busybox")).unwrap();
+    let list = std::process::Command::new("/bin/busybox").arg("--list").output().unwrap();
+    for applet in String::from_utf8_lossy(&list.stdout).lines() {
+        if applet != "busybox" {
+            let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
+        }
+    }
+    for (path, content) in files {
+        std::fs::write(root.join(path), content).unwrap();
+    }
+    if std::fs::rename(&root, &done).is_err() {
+        let _ = std::fs::remove_dir_all(&root); // another run won the race: use its copy
+    }
+    Some(done)
+}
