@@ -17,6 +17,7 @@
 //! | `v1`, `v2`    | the control files of each version, for limits and for stats    |
 //! | `files`       | reading and writing control files, explained                   |
 //! | `group`       | `Cgroup`: create, open, add_process, processes, stats          |
+//! | `born`        | a child born in its cgroup (clone3 into v2, `0` → v1 `tasks`)  |
 //! | `kill`        | kill_all (cgroup.kill or a kill loop), remove, delete          |
 //! | `stats`       | the statistics, serialisable for `--json`                      |
 //! | `report`      | the "limit hit" line and the human form of the statistics      |
@@ -28,6 +29,7 @@
 //! Shell equivalent: mkdir/echo/cat under /sys/fs/cgroup; cgcreate, cgexec, systemd-run -p.
 //! Used by: cg-limit, ctr-enter (join).
 
+pub mod born;
 pub mod cpulist;
 pub mod files;
 pub mod group;

@@ -3,6 +3,7 @@
 //!
 //! | # | step                                        | why in this order                                  |
 //! |---|---------------------------------------------|----------------------------------------------------|
+//! | 0 | born in the cgroup's v2 dir: `0` → each v1 `tasks` | before anything else runs; one thread moves without the kernel's global cgroup lock (cgroup::born) |
 //! | 1 | stdio: dup2 the pty slave / log pipes / /dev/null onto 0-2 | before anything can print                 |
 //! | 2 | unshare(NEWNS, NEWUTS, NEWIPC[, NEWNET])     | we are already pid 1 of the new pid namespace (the parent unshared NEWPID before fork: pid_namespaces(7)) |
 //! | 3 | network (network.rs: lo up, or setns into the prepared/shared one); mount --make-rprivate / | before sysfs is mounted: it shows the mounter's network devices; private before any mount, or mounts leak to the host |
@@ -50,9 +51,16 @@ impl ChildIo {
     }
 }
 
-/// Run steps 1–11; never returns. `netns`: the namespace prepared for `--network bridge`.
-pub fn run(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: Channel, io: ChildIo) -> ! {
-    let err = match setup(c, netns, &chan, io) {
+/// Run steps 0–11; never returns. `netns`: the namespace prepared for `--network bridge`;
+/// `join_v1`: the v1 cgroup dirs to join ourselves (we were born in the v2 one: cgroup::born).
+pub fn run(
+    c: &Container,
+    netns: Option<&crate::net::netns::Netns>,
+    join_v1: &[std::path::PathBuf],
+    chan: Channel,
+    io: ChildIo,
+) -> ! {
+    let err = match setup(c, netns, join_v1, &chan, io) {
         Ok(()) => {
             let process = c.spec.process().as_ref();
             let args = process.and_then(|p| p.args().clone()).unwrap_or_default();
@@ -72,7 +80,14 @@ pub fn run(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: Channe
     unsafe { libc::_exit(err as i32) }
 }
 
-fn setup(c: &Container, netns: Option<&crate::net::netns::Netns>, chan: &Channel, io: ChildIo) -> Result<()> {
+fn setup(
+    c: &Container,
+    netns: Option<&crate::net::netns::Netns>,
+    join_v1: &[std::path::PathBuf],
+    chan: &Channel,
+    io: ChildIo,
+) -> Result<()> {
+    crate::cgroup::born::join_v1(join_v1)?;
     redirect(&io)?;
     let mut kinds = vec![ns::MNT, ns::UTS, ns::IPC];
     if c.network.new_namespace() {

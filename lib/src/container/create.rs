@@ -7,10 +7,10 @@
 //! |---|------------------------------------------------------|---------------------------------------------|
 //! | 1 | check flags, resolve the user, build the spec, compile seccomp | —                                 |
 //! | 2 | state dir, name, config.json, /etc files, record `created`; cgroup with limits; `--network bridge`: a new netns, plugged into the bridge (network.rs) | — |
-//! | 3 | block forwarded signals; unshare(CLONE_NEWPID); fork | born as pid 1 of the new pid namespace      |
-//! | 4 | write the child's pid to cgroup.procs; send `Joined` | meanwhile: namespaces (network: network::enter), root, mounts, pivot_root, hostname; with -t: open /dev/ptmx (its own devpts), send `Terminal` + the master fd (SCM_RIGHTS) |
+//! | 3 | block forwarded signals; unshare(CLONE_NEWPID); clone3 into the cgroup's v2 dir (or fork); setns back to our own pid namespace; `-p`: the proxy's threads | born as pid 1 of the new pid namespace, in its cgroup's v2 dir |
+//! | 4 | (plain fork only: write the child's pid to each cgroup.procs); send `Joined` | first: `0` → each v1 `tasks` (cgroup::born: no global lock); meanwhile: namespaces (network: network::enter), root, mounts, pivot_root, hostname; with -t: open /dev/ptmx (its own devpts), send `Terminal` + the master fd (SCM_RIGHTS) |
 //! | 5 | receive: `Terminal` = keep the master and go on receiving; end-of-file = exec done; `Failed`/`NotFound`/`NotExecutable` + text = error | wait `Joined`; cgroup ns; privileges; exec (the socket is close-on-exec) |
-//! | 6 | record `running` (pid + start time); close our netns fd; forward signals, wait4 (`-p`: the proxy threads, started before step 3, relay) | the command runs |
+//! | 6 | record `running` (pid + start time); close our netns fd; forward signals, wait4 (`-p`: the proxy threads relay) | the command runs |
 //! | 7 | record `exited` + code; kill what is left in the cgroup, rmdir it; give the address back; with --rm remove the state dir | — |
 //!
 //! `ctrkit create` stops after step 2's record (`create_only`: no cgroup, no network yet). `ctrkit start` of an
@@ -31,12 +31,13 @@ use super::options::{Io, RootSource, RunOptions};
 use super::privileges::Privileges;
 use super::state::{self, State, Status as RunStatus};
 use super::{caps, etc_files, id, spec, user};
+use crate::cgroup::born::{self, Joined};
 use crate::cgroup::{Cgroup, Limits};
 use crate::error::{Error, Result};
 use crate::process::status::Status;
 use crate::process::supervise::Forwarding;
 use crate::process::sync::{self, Step};
-use crate::process::{fork, Forked};
+use crate::process::Forked;
 use nix::unistd::Pid;
 use oci_spec::runtime::Spec;
 use std::path::PathBuf;
@@ -230,29 +231,39 @@ impl Created<'_> {
     /// caller, who later waits with it. On a failed exec returns `Ok(Err(outcome))`.
     pub fn start(&mut self, io: ChildIo, forwarding: &Forwarding) -> Result<std::result::Result<Started, Outcome>> {
         let c = self.c;
-        // The port proxy's threads: before unshare(CLONE_NEWPID), after which no thread can be
-        // made (net::proxy says why); signals are blocked already.
-        if let (Plan::Bridge { listeners, .. }, Some(endpoint)) = (&c.network, &self.endpoint) {
-            crate::net::proxy::serve(listeners, std::net::IpAddr::V4(endpoint.ip))?;
-        }
         let (ours, theirs) = sync::channel()?;
+        // Our own pid namespace, to return to after the fork: unshare(CLONE_NEWPID) changes
+        // the namespace of our future children, and while it differs from our own no thread
+        // can be made (clone(2): EINVAL) — the port proxy needs threads.
+        let own_pid_ns = crate::ns::setns::open(crate::ns::PID, std::path::Path::new("/proc/self/ns/pid"))?;
         crate::ns::unshare::unshare(&[crate::ns::PID])?;
-        let pid = match fork("the container's first process: pid 1 of its pid namespace")? {
+        let why = "the container's first process: pid 1 of its pid namespace, born in its cgroup";
+        let (forked, joined) = born::fork_into(self.cgroup.as_ref(), why)?;
+        let pid = match forked {
             Forked::Child => {
                 drop(ours);
                 forwarding.restore();
                 let _ = crate::process::fork::die_with_parent();
-                child::run(c, self.netns.as_ref(), theirs, io)
+                let join_v1 = if joined == Joined::V2 { born::v1_dirs(self.cgroup.as_ref()) } else { Vec::new() };
+                child::run(c, self.netns.as_ref(), &join_v1, theirs, io)
             }
             Forked::Parent(pid) => pid,
         };
         drop(theirs);
         drop(io);
-        let joined = self
-            .cgroup
-            .as_ref()
-            .map_or(Ok(()), |cg| cg.add_process(pid.as_raw()))
-            .and_then(|_| ours.send(Step::Joined));
+        crate::ns::setns::join(&own_pid_ns)?;
+        // The proxy's threads only now: a thread alive at the fork could hold a lock (malloc's)
+        // that the child, a copy of just the forking thread, would then wait for forever.
+        if let (Plan::Bridge { listeners, .. }, Some(endpoint)) = (&c.network, &self.endpoint) {
+            crate::net::proxy::serve(listeners, std::net::IpAddr::V4(endpoint.ip))?;
+        }
+        // Born in the v2 directory, the child joins the v1 hierarchies itself (cgroup::born);
+        // forked plainly, we move it.
+        let moved = match (&self.cgroup, joined) {
+            (Some(cg), Joined::Nothing) => cg.add_process(pid.as_raw()),
+            _ => Ok(()),
+        };
+        let joined = moved.and_then(|_| ours.send(Step::Joined));
         if let Err(e) = joined {
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
             let _ = nix::sys::wait::waitpid(pid, None);

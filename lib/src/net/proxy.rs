@@ -31,8 +31,9 @@ const UDP_IDLE: Duration = Duration::from_secs(60);
 /// process ends. Two rules for the caller (container::create follows both):
 /// - the supervisor's signals are already blocked, so the threads inherit the mask (signalfd
 ///   only sees signals no thread would take);
-/// - it has not yet unshare(CLONE_NEWPID)'d: after that, clone(CLONE_THREAD) fails with EINVAL
-///   (clone(2)) — a process's threads must all be in the pid namespace of its children-to-be.
+/// - its children-to-be are in its own pid namespace (after unshare(CLONE_NEWPID),
+///   clone(CLONE_THREAD) fails with EINVAL: clone(2)), and it forks no more children itself —
+///   a thread alive at a fork may hold a lock the child would wait for forever.
 ///
 /// A client that connects before the container listens is simply refused and closed.
 pub fn serve(listeners: &[Listener], container: IpAddr) -> Result<()> {

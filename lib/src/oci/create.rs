@@ -28,13 +28,14 @@
 use super::bundle::{self, Bundle};
 use super::state::{self, Record};
 use super::{fifo, hooks, init, rlimits, sysctl};
+use crate::cgroup::born::{self, Joined};
 use crate::cgroup::Cgroup;
 use crate::container::child::ChildIo;
 use crate::container::privileges::Privileges;
 use crate::error::{Error, Result};
 use crate::ns::{self, Kind};
 use crate::process::sync::{self, Step};
-use crate::process::{fork, Forked};
+use crate::process::Forked;
 use nix::unistd::Pid;
 use oci_spec::runtime::LinuxNamespaceType;
 use std::path::{Path, PathBuf};
@@ -152,14 +153,7 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
         cgroup_ns,
         preserve_fds: o.preserve_fds,
         console_socket,
-        v1_cgroup_dirs: undo
-            .cgroup
-            .as_ref()
-            .map(|cg| {
-                let v1 = cg.parts().iter().filter(|p| p.version == crate::cgroup::hierarchy::Version::V1);
-                v1.map(|p| p.dir.clone()).collect()
-            })
-            .unwrap_or_default(),
+        v1_cgroup_dirs: born::v1_dirs(undo.cgroup.as_ref()),
     };
     let (ours, theirs) = sync::channel()?;
     let own_pid_ns = ns::setns::open(ns::PID, Path::new("/proc/self/ns/pid"))?;
@@ -168,7 +162,8 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
         PidNs::Join(target) => ns::setns::join(target)?,
         PidNs::Host => {}
     }
-    let (child, joined) = fork_into(undo.cgroup.as_ref())?;
+    let why = "the container's init, born in its cgroup: no migration later";
+    let (child, joined) = born::fork_into(undo.cgroup.as_ref(), why)?;
     let pid = match child {
         Forked::Child => {
             drop(ours);
@@ -183,7 +178,7 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
     drop(theirs);
     drop(io);
 
-    // Step 4 (the cgroup: see fork_into).
+    // Step 4 (the cgroup: see cgroup::born).
     if let (Some(cg), Joined::Nothing) = (&undo.cgroup, joined) {
         cg.add_process(pid.as_raw())?;
     }
@@ -207,46 +202,6 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
     }
     undo.done = true;
     Ok(pid.as_raw())
-}
-
-/// How the init got into its cgroup, so that it joins the rest itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Joined {
-    /// Born in the v2 directory (clone3 CLONE_INTO_CGROUP): the init writes `0` to each v1
-    /// hierarchy's `tasks` — moving only the calling thread, which the kernel does without
-    /// the global lock that a pid written to `cgroup.procs` takes (sys/clone3.rs).
-    V2,
-    /// Forked plainly (no v2 directory, or clone3 refused): the runtime writes the pid to
-    /// every `cgroup.procs`.
-    Nothing,
-}
-
-/// Fork the init, into the cgroup's v2 directory when there is one.
-fn fork_into(cgroup: Option<&Cgroup>) -> Result<(Forked, Joined)> {
-    use crate::cgroup::hierarchy::Version;
-    use crate::explain::{self, Op};
-    let v2 = cgroup.and_then(|cg| cg.parts().iter().find(|p| p.version == Version::V2));
-    if let Some(part) = v2 {
-        let flags = nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY | nix::fcntl::OFlag::O_CLOEXEC;
-        let dir = nix::fcntl::open(&part.dir, flags, nix::sys::stat::Mode::empty())
-            .map_err(|e| Error::errno("open", part.dir.display(), e))?;
-        let op = Op::new(
-            format!("clone3({{CLONE_INTO_CGROUP, cgroup: {:?}}})", part.dir),
-            "the container's init, born in its cgroup: no migration later",
-            "clone(2)",
-        );
-        let mut child = 0;
-        let outcome = explain::change(op, "a child process", || {
-            crate::sys::clone3::fork_into_cgroup(std::os::fd::AsFd::as_fd(&dir)).map(|pid| child = pid)
-        });
-        match outcome {
-            Ok(()) if child == 0 => return Ok((Forked::Child, Joined::V2)),
-            Ok(()) => return Ok((Forked::Parent(nix::unistd::Pid::from_raw(child)), Joined::V2)),
-            // An older kernel (ENOSYS, E2BIG) or a refused placement: fork, then migrate.
-            Err(_) => {}
-        }
-    }
-    Ok((fork("the container's init: pid 1 of its pid namespace")?, Joined::Nothing))
 }
 
 /// The init's next message must be `want`; its `Failed`/`NotFound` text becomes our error.

@@ -6,7 +6,7 @@
 //!
 //! | # | step                                                   | why in this order                                  |
 //! |---|--------------------------------------------------------|----------------------------------------------------|
-//! | 0 | born in the cgroup's v2 dir (clone3): write `0` to each v1 hierarchy's `tasks` | before anything else runs; no global lock (create.rs, fork_into) |
+//! | 0 | born in the cgroup's v2 dir (clone3): write `0` to each v1 hierarchy's `tasks` | before anything else runs; no global lock (cgroup::born) |
 //! | 1 | stdio: the runtime's own (a terminal comes in step 8)  | —                                                  |
 //! | 2 | setns(2) the namespaces given by path; unshare(2) the rest (not pid: the runtime did it before fork; not cgroup: step 9) | we are pid 1 of the new pid namespace already |
 //! | 3 | mount --make-rprivate /; lo up in a new network namespace | private before any mount, or mounts leak to the host |
@@ -58,7 +58,7 @@ pub struct Plan {
 }
 
 /// Steps 0–13; never returns.
-pub fn run(plan: &Plan, chan: Channel, io: ChildIo, joined: super::create::Joined) -> ! {
+pub fn run(plan: &Plan, chan: Channel, io: ChildIo, joined: crate::cgroup::born::Joined) -> ! {
     let code = match setup(plan, &chan, &io, joined) {
         Ok((held, state)) => {
             // Step 11: from here on nobody reads the channel once it is closed.
@@ -100,14 +100,11 @@ fn setup(
     plan: &Plan,
     chan: &Channel,
     io: &ChildIo,
-    joined: super::create::Joined,
+    joined: crate::cgroup::born::Joined,
 ) -> std::result::Result<(std::os::fd::OwnedFd, String), Failure> {
     let spec = &plan.bundle.spec;
-    if joined == super::create::Joined::V2 {
-        for dir in &plan.v1_cgroup_dirs {
-            let why = "join this v1 hierarchy: `0` moves the calling thread, without the global lock";
-            explain::write_file(&dir.join("tasks"), "0", why, "cgroups(7)").map_err(failed)?;
-        }
+    if joined == crate::cgroup::born::Joined::V2 {
+        crate::cgroup::born::join_v1(&plan.v1_cgroup_dirs).map_err(failed)?;
     }
     child::redirect(io).map_err(failed)?;
     crate::ns::setns::join_all(&plan.joins).map_err(failed)?;
@@ -216,7 +213,14 @@ fn terminal(sock: &std::os::fd::OwnedFd) -> Result<()> {
     drop(master);
     console::bind_console(&console::slave_name(&slave)?)?;
     let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
-    child::redirect(&ChildIo { stdin: Some(dup()?), stdout: Some(dup()?), stderr: Some(dup()?), tty: true, pty_inside: false, window: None })
+    child::redirect(&ChildIo {
+        stdin: Some(dup()?),
+        stdout: Some(dup()?),
+        stderr: Some(dup()?),
+        tty: true,
+        pty_inside: false,
+        window: None,
+    })
 }
 
 /// Step 4's first mount: pivot_root(2) needs the new root to be a mount point.

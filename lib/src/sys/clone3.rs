@@ -6,7 +6,7 @@
 //! in its cgroup (CLONE_INTO_CGROUP, Linux 5.7+, v2 only) takes that lock only for reading.
 //! Without CLONE_VM and without a new stack, clone3 behaves like fork(2): the child continues
 //! here with a copy of the address space. nix 0.30 has no wrapper, hence the raw syscall.
-//! Read: clone(2) ("clone3", "CLONE_INTO_CGROUP"), cgroups(7). Used by: oci::create.
+//! Read: clone(2) ("clone3", "CLONE_INTO_CGROUP"), cgroups(7). Used by: cgroup::born (ctr-run, ctr-oci).
 
 use nix::errno::Errno;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -40,8 +40,8 @@ pub fn fork_into_cgroup(cgroup: BorrowedFd) -> nix::Result<i32> {
         ..Default::default()
     };
     // SAFETY: clone3 reads `args` (valid for its size) and, with no CLONE_VM and no stack,
-    // duplicates the process like fork(2). The callers are single-threaded when they call it
-    // (as for process::fork), so the child cannot inherit a lock held by another thread.
+    // duplicates the process like fork(2). The caller (cgroup::born) checks it has a single
+    // thread, so the child cannot inherit a lock held by another thread.
     let r = unsafe { libc::syscall(libc::SYS_clone3, &args as *const CloneArgs, std::mem::size_of::<CloneArgs>()) };
     if r < 0 {
         Err(Errno::last())
