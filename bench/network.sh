@@ -31,6 +31,7 @@ echo "== the same with -p 8080:80 vs --network none"
 python3 bench/interleave.py --runs "$runs" --warmup 3 --name-a publish --name-b none -- \
   "${in_host[@]}" target/bin/ctrkit run --rm -p 8080:80 demo true \
   --vs "${in_host[@]}" target/bin/ctrkit run --rm --network none demo true
+sleep 1   # the last container's veth pair goes with its namespace, asynchronously
 leases=$(ls "$CTRKIT_STATE/networks/ctrkit0/leases" | wc -l)
 veths=$(ip -n "$host" -o link | grep -c veth || true)
 echo "leak audit: $leases leases, $veths veths, $(ls "$CTRKIT_STATE/containers" | wc -l) container dirs left"

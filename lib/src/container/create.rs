@@ -318,12 +318,14 @@ impl Created<'_> {
         cg.and(net)
     }
 
-    /// Unplug from the bridge and give the address back (docker frees it when a container stops).
+    /// Give the address and the name back (docker frees an address when a container stops).
+    /// The veth pair goes with the namespace, which dies with the container's last process
+    /// (net::endpoint::Network::release says why we do not delete it ourselves).
     fn release_network(&mut self) -> Result<()> {
         self.netns = None;
         let Some(endpoint) = self.endpoint.take() else { return Ok(()) };
         let Plan::Bridge { network, .. } = &self.c.network else { return Ok(()) };
-        let released = network.disconnect(&endpoint, &self.c.id);
+        let released = network.release(&endpoint, &self.c.id);
         if !self.c.remove {
             state::update(&self.c.dir, |s| s.network.endpoint = None)?;
         }
