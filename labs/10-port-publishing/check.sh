@@ -122,7 +122,8 @@ if [ -n "$(on_host ctrkit ps -aq 2>/dev/null)" ]; then
   check_result; exit
 fi
 pass "ctrkit ps -a lists nothing"
-[ -z "$(veths)" ] && pass "no veth in the lab's host ($(links))" || fail "veths left: $(veths | tr '\n' ' ')" "ctrkit rm gives the veth back"
+# The kernel deletes each veth pair with its container's namespace, a moment after it ends.
+wait_until 3 '[ -z "$(veths)" ]' && pass "no veth in the lab's host ($(links))" || fail "veths left: $(veths | tr '\n' ' ')" "ctrkit rm ends the container; its namespace and veth pair go with it"
 [ -z "$(leases)" ] && pass "no lease in \$CTRKIT_STATE/networks/ctrkit0/leases" || fail "leases left: $(leases | tr '\n' ' ')" "ctrkit rm releases the address"
 hf=$(cat "$NETDIR/hosts" 2>/dev/null)
 ! echo "$hf" | grep -qE "[[:space:]](web|web2)([[:space:]]|$)" && pass "neither name is in the network's hosts file" || fail "the hosts file still names them: $(echo $hf)" "ctrkit rm rewrites it"

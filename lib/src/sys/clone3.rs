@@ -39,9 +39,8 @@ pub fn fork_into_cgroup(cgroup: BorrowedFd) -> nix::Result<i32> {
         cgroup: cgroup.as_raw_fd() as u64,
         ..Default::default()
     };
-    // SAFETY: clone3 reads `args` (valid for its size) and, with no CLONE_VM and no stack,
-    // duplicates the process like fork(2). The caller (cgroup::born) checks it has a single
-    // thread, so the child cannot inherit a lock held by another thread.
+    // The caller (cgroup::born) has a single thread: the child cannot inherit another's lock.
+    // SAFETY: clone3 reads `args` (valid for its size); without CLONE_VM or a stack it forks.
     let r = unsafe { libc::syscall(libc::SYS_clone3, &args as *const CloneArgs, std::mem::size_of::<CloneArgs>()) };
     if r < 0 {
         Err(Errno::last())
