@@ -532,10 +532,16 @@ struct Containerd {
     dir: TempDir,
     child: std::process::Child,
     namespace: String,
+    /// The shim's fixed directories under /run/containerd that did not exist before us.
+    made: Vec<PathBuf>,
 }
+
+/// Where the runc v2 shim keeps its sockets, fifos and state, whatever containerd's config says.
+const SHIM_DIRS: [&str; 4] = ["/run/containerd/fifo", "/run/containerd/runc", "/run/containerd/s", "/run/containerd"];
 
 impl Containerd {
     fn start() -> Containerd {
+        let made = SHIM_DIRS.iter().map(PathBuf::from).filter(|d| !d.exists()).collect();
         let dir = TempDir::new("containerd");
         let d = dir.path().display();
         let config = format!(
@@ -553,7 +559,7 @@ impl Containerd {
             .stderr(log)
             .spawn()
             .unwrap();
-        let c = Containerd { dir, child, namespace: format!("ctroci-test-{}", std::process::id()) };
+        let c = Containerd { dir, child, namespace: format!("ctroci-test-{}", std::process::id()), made };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !c.dir.path().join("c.sock").exists() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
@@ -589,6 +595,10 @@ impl Drop for Containerd {
             }
         }
         let _ = std::fs::remove_dir_all(Path::new("/run/containerd/runc").join(&self.namespace));
+        // Ours only, and only if empty (remove_dir refuses otherwise): children first.
+        for d in &self.made {
+            let _ = std::fs::remove_dir(d);
+        }
     }
 }
 
