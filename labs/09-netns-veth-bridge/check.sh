@@ -22,6 +22,9 @@ trap finish EXIT
 # kernel truth, read by the check itself
 pings() { "$@" busybox ping -c1 -W1 "${PING_TO:?}" > /dev/null 2>&1; }     # pings CMD…: CMD prefix, PING_TO target
 can() { PING_TO=$1; shift; pings "$@"; }                                    # can ADDR CMD… — does ADDR answer from there?
+# can_soon ADDR CMD…: the same, allowing ~2 s for a freshly plugged link to come up (carrier,
+# neighbour discovery) — for the checks that expect an answer; `can` alone for "no traffic".
+can_soon() { local to=$1 i; shift; for i in 1 2 3 4 5 6 7; do can "$to" "$@" && return 0; sleep 0.3; done; return 1; }
 link_index() { ip -n "$1" -o link show "$2" 2>/dev/null | awk -F': ' '{ print $1; exit }'; }  # ifindex of DEV in NS
 peer_index() { ip -n "$1" -o link show "$2" 2>/dev/null | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'; } # N of DEV@ifN
 addr_of() { ip -n "$1" -4 -o addr show dev "$2" 2>/dev/null | awk '{ print $4; exit }'; }      # 10.99.0.2/24
@@ -81,10 +84,10 @@ else fail "the ports of $BRIDGE are '${members:-none}', want cl09-a cl09-b ($(he
 [ "$(addr_of "$HOSTNS" "$BRIDGE")" = "$NET.1/24" ] && is_up "$HOSTNS" "$BRIDGE" && pass "$BRIDGE holds $NET.1/24 and is UP" \
   || fail "$BRIDGE holds '$(addr_of "$HOSTNS" "$BRIDGE")' $(flags "$HOSTNS" "$BRIDGE"), want $NET.1/24, UP" "on_host ip addr add $NET.1/24 dev $BRIDGE; on_host ip link set $BRIDGE up"
 if [ "$cables" = 1 ]; then
-  can "$NET.3" in_ns "$A" && pass "A pings B ($NET.3) through the bridge" || fail "A cannot ping B ($NET.3)" "both ends plugged into the bridge, and the bridge up?"
-  can "$NET.2" in_ns "$B" && pass "B pings A ($NET.2)" || fail "B cannot ping A ($NET.2)" "both ends plugged into the bridge, and the bridge up?"
-  can "$NET.1" in_ns "$A" && pass "A pings the lab's host at $NET.1 (the bridge's address)" || fail "A cannot ping $NET.1" "the bridge holds the host's address on this segment"
-  can "$NET.3" on_host && pass "the lab's host pings B ($NET.3)" || fail "the lab's host cannot ping B" "the bridge's address gives the host a route to $NET.0/24"
+  can_soon "$NET.3" in_ns "$A" && pass "A pings B ($NET.3) through the bridge" || fail "A cannot ping B ($NET.3)" "both ends plugged into the bridge, and the bridge up?"
+  can_soon "$NET.2" in_ns "$B" && pass "B pings A ($NET.2)" || fail "B cannot ping A ($NET.2)" "both ends plugged into the bridge, and the bridge up?"
+  can_soon "$NET.1" in_ns "$A" && pass "A pings the lab's host at $NET.1 (the bridge's address)" || fail "A cannot ping $NET.1" "the bridge holds the host's address on this segment"
+  can_soon "$NET.3" on_host && pass "the lab's host pings B ($NET.3)" || fail "the lab's host cannot ping B" "the bridge's address gives the host a route to $NET.0/24"
 fi
 s=$(machine_strays)
 [ -z "$s" ] || fail "in the machine's OWN namespace: $(echo $s)" "run every ip command that makes a link through on_host"
@@ -106,8 +109,8 @@ else
       || fail "leases are '$l', eth0s hold $ip1 $ip2" "ctr-net must run with the lab's CTRKIT_STATE (exported at the top) — through on_host"
     n=$(veths_on_ctrkit0 | wc -l)
     [ "$n" = 2 ] && pass "two veth ends on ctrkit0 in the lab's host: $(veths_on_ctrkit0 | tr '\n' ' ')" || fail "$n veth ends on ctrkit0, want 2" "ctr-net connect plugs one per box"
-    can "${ip2%/*}" nsenter -t "$B1" -n && pass "box1 pings box2 (${ip2%/*})" || fail "box1 cannot ping box2 (${ip2%/*})" "both on ctrkit0?"
-    can 10.66.0.1 nsenter -t "$B2" -n && pass "box2 pings the lab's host at 10.66.0.1 (ctrkit0's address)" || fail "box2 cannot ping 10.66.0.1" "ctr-net sets a default route via the gateway"
+    can_soon "${ip2%/*}" nsenter -t "$B1" -n && pass "box1 pings box2 (${ip2%/*})" || fail "box1 cannot ping box2 (${ip2%/*})" "both on ctrkit0?"
+    can_soon 10.66.0.1 nsenter -t "$B2" -n && pass "box2 pings the lab's host at 10.66.0.1 (ctrkit0's address)" || fail "box2 cannot ping 10.66.0.1" "ctr-net sets a default route via the gateway"
     unplug "$B1" > /dev/null 2>&1; unplug "$B2" > /dev/null 2>&1
     [ -z "$(veths_on_ctrkit0)" ] && [ -z "$(leases)" ] && pass "after unplug (ctr-net disconnect): no veth on ctrkit0, no lease" \
       || fail "after unplug: veths '$(veths_on_ctrkit0 | tr '\n' ' ')', leases '$(leases | tr '\n' ' ')'" "unplug is provided: it uses the lease id pid-PID (ctr-net's default)"
@@ -167,7 +170,7 @@ body=$(fetch_by_name 2> "$LAB_TMP/fetch.err")
   || fail "fetch_by_name printed '$body' $(head -c 120 "$LAB_TMP/fetch.err")" "ctrkit exec client … wget -qO- http://web/, with timeout 5 in front of wget, through on_host"
 h=$(on_host ctrkit exec client cat /etc/hosts 2>/dev/null | grep -E "^$WIP[[:space:]]")
 [ -n "$h" ] && pass "because client's /etc/hosts (the network's shared hosts file) says: $(echo $h)" || fail "web is not in client's /etc/hosts" "ctrkit writes it for containers on the bridge"
-can 10.66.0.1 nsenter -t "$CP" -n && pass "client pings the lab's host at its gateway 10.66.0.1" || fail "client cannot ping 10.66.0.1" "the default route inside points at ctrkit0's address"
+can_soon 10.66.0.1 nsenter -t "$CP" -n && pass "client pings the lab's host at its gateway 10.66.0.1" || fail "client cannot ping 10.66.0.1" "the default route inside points at ctrkit0's address"
 body=$(on_host timeout 5 busybox wget -qO- "http://$WIP/" 2>&1)
 [ "$body" = "hello from web" ] && pass "the lab's host fetches http://$WIP/ straight from web: $body" || fail "the lab's host got '$body' from $WIP" "ctrkit0's address puts 10.66.0.0/16 on the host's routing table"
 s=$(machine_strays)
