@@ -201,3 +201,25 @@ leak_snapshot() {
     done
   } | sort
 }
+
+# Networking labs (09, 10): remove every container of the lab's ctrkit world with ctrkit itself,
+# inside the lab's host namespace HOSTNS (rm -f stops it, gives back its address and ports; its
+# veth pair goes with its namespace); stop a monitor whose record could not be removed by the pid
+# it recorded; then delete every network namespace named HOSTNS* (bridges and veths go with them).
+clean_lab_host() {
+  local hostns=$1 ids s p ns
+  if [ -e "/run/netns/$hostns" ] && [ -d "$LAB_TMP/state" ]; then
+    ids=$(nsenter --net="/run/netns/$hostns" -- env -u CTRKIT_NETWORK CTRKIT_ROOT="$LAB_TMP/root" \
+      CTRKIT_STATE="$LAB_TMP/state" ctrkit ps -aq --no-trunc 2>/dev/null)
+    [ -n "$ids" ] && nsenter --net="/run/netns/$hostns" -- env -u CTRKIT_NETWORK CTRKIT_ROOT="$LAB_TMP/root" \
+      CTRKIT_STATE="$LAB_TMP/state" ctrkit rm -f $ids > /dev/null 2>&1
+  fi
+  for s in "$LAB_TMP"/state/containers/*/state.json; do
+    [ -f "$s" ] || continue
+    p=$(sed -n 's/.*"monitor_pid": *\([0-9]*\).*/\1/p' "$s" | head -1)
+    [ -n "$p" ] && [ "$p" -gt 1 ] && alive "$p" && tr '\0' ' ' < "/proc/$p/cmdline" | grep -q ctr && kill_tree "$p"
+  done
+  [ -d "$LAB_TMP" ] && stop_tracked
+  for ns in $(ls /run/netns 2>/dev/null | grep "^$hostns"); do ip netns del "$ns"; done
+  return 0
+}

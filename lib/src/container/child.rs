@@ -30,7 +30,8 @@ use crate::process::sync::{Channel, Step};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::Path;
 
-/// What becomes fds 0, 1, 2 (None: keep ctr-run's).
+/// What becomes fds 0, 1, 2 (None: keep ctr-run's; `default()` keeps all three).
+#[derive(Default)]
 pub struct ChildIo {
     pub stdin: Option<OwnedFd>,
     pub stdout: Option<OwnedFd>,
@@ -48,6 +49,20 @@ impl ChildIo {
     /// `-t` for a container: its terminal is made inside it (step 6a), `window` rows and columns.
     pub fn terminal_inside(window: Option<libc::winsize>) -> ChildIo {
         ChildIo { stdin: None, stdout: None, stderr: None, tty: true, pty_inside: true, window }
+    }
+
+    /// A terminal already open: its slave becomes fds 0, 1 and 2 (`ctrkit exec -t`, ctr-oci's
+    /// console).
+    pub fn terminal(slave: &OwnedFd) -> Result<ChildIo> {
+        let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
+        Ok(ChildIo {
+            stdin: Some(dup()?),
+            stdout: Some(dup()?),
+            stderr: Some(dup()?),
+            tty: true,
+            pty_inside: false,
+            window: None,
+        })
     }
 }
 

@@ -87,19 +87,11 @@ pub fn exec_in(rec: &Record, o: &ExecOptions) -> Result<Status> {
     // After entering: /dev/ptmx is now the container's, so the terminal is one of its own.
     let (pty, io) = if o.tty {
         let (master, slave) = tty::allocate(Some(privileges.uid))?;
-        let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
-        let io = ChildIo {
-            stdin: Some(dup()?),
-            stdout: Some(dup()?),
-            stderr: Some(dup()?),
-            tty: true,
-            pty_inside: false,
-            window: None,
-        };
+        let io = ChildIo::terminal(&slave)?;
         (Some(tty::Pty::from_master(master)), io)
     } else {
         let stdin = if o.interactive { None } else { Some(child::dev_null()?) };
-        (None, ChildIo { stdin, stdout: None, stderr: None, tty: false, pty_inside: false, window: None })
+        (None, ChildIo { stdin, ..ChildIo::default() })
     };
     let forwarding = supervise::block()?;
     match crate::process::fork("the exec'd command, in the container's pid namespace")? {

@@ -11,14 +11,8 @@ use crate::error::Result;
 
 /// ChildIo for the plain foreground case: our own stdio, stdin only with -i.
 fn inherit_io(stdin: bool) -> Result<ChildIo> {
-    Ok(ChildIo {
-        stdin: if stdin { None } else { Some(child::dev_null()?) },
-        stdout: None,
-        stderr: None,
-        tty: false,
-        pty_inside: false,
-        window: None,
-    })
+    let stdin = if stdin { None } else { Some(child::dev_null()?) };
+    Ok(ChildIo { stdin, ..ChildIo::default() })
 }
 
 /// The whole foreground run: steps 1–7 with ctr-run's stdio or a pty. `-it` goes through a

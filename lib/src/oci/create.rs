@@ -138,7 +138,7 @@ pub fn create(o: &CreateOptions) -> std::result::Result<i32, Refused> {
     undo.cgroup = Some(cgroup);
     state::write(&dir, &record)?;
 
-    let io = ChildIo { stdin: None, stdout: None, stderr: None, tty: false, pty_inside: false, window: None };
+    let io = ChildIo::default();
 
     // Step 3.
     let (joins, unshares, pid_ns, cgroup_ns) = namespaces(&bundle)?;

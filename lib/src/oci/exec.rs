@@ -116,17 +116,9 @@ pub fn exec(o: &ExecOptions) -> Result<Status> {
         Some(sock) => {
             let (master, slave) = console::open_pty()?;
             console::send_master(sock, &master)?;
-            let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
-            ChildIo {
-                stdin: Some(dup()?),
-                stdout: Some(dup()?),
-                stderr: Some(dup()?),
-                tty: true,
-                pty_inside: false,
-                window: None,
-            }
+            ChildIo::terminal(&slave)?
         }
-        None => ChildIo { stdin: None, stdout: None, stderr: None, tty: false, pty_inside: false, window: None },
+        None => ChildIo::default(),
     };
 
     // Step 5.

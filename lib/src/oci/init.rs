@@ -212,15 +212,7 @@ fn terminal(sock: &std::os::fd::OwnedFd) -> Result<()> {
     console::send_master(sock, &master)?;
     drop(master);
     console::bind_console(&console::slave_name(&slave)?)?;
-    let dup = || slave.try_clone().map_err(|e| Error::io("dup", "pty slave", e));
-    child::redirect(&ChildIo {
-        stdin: Some(dup()?),
-        stdout: Some(dup()?),
-        stderr: Some(dup()?),
-        tty: true,
-        pty_inside: false,
-        window: None,
-    })
+    child::redirect(&ChildIo::terminal(&slave)?)
 }
 
 /// Step 4's first mount: pivot_root(2) needs the new root to be a mount point.
